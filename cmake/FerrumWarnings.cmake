@@ -4,7 +4,7 @@ option(FERRUM_WERROR "Treat compiler warnings as errors" OFF)
 function(ferrum_target_warnings target)
   target_compile_options(${target} PRIVATE
     -Wall -Wextra -Wpedantic -Wshadow -Wnon-virtual-dtor -Wcast-align -Wunused
-    -Woverloaded-virtual -Wnull-dereference -Wimplicit-fallthrough)
+    -Woverloaded-virtual -Wimplicit-fallthrough)
   if(FERRUM_WERROR)
     target_compile_options(${target} PRIVATE -Werror)
   endif()

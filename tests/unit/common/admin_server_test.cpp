@@ -1,0 +1,151 @@
+// The admin server over real HTTP on loopback; /metrics is checked with a strict line
+// parser here and with the Prometheus project's own Python parser (python3-prometheus-client).
+#include "ferrum/admin_server.hpp"
+
+#include <gtest/gtest.h>
+#include <spdlog/sinks/null_sink.h>
+#include <spdlog/spdlog.h>
+
+#include <boost/asio.hpp>
+#include <boost/beast/core.hpp>
+#include <boost/beast/http.hpp>
+#include <cstdio>
+#include <fstream>
+#include <regex>
+
+namespace beast = boost::beast;
+namespace http = beast::http;
+using tcp = boost::asio::ip::tcp;
+using namespace ferrum;
+
+namespace {
+
+log::Logger quiet() {
+  auto l = std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
+  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l), "admin");
+}
+
+http::response<http::string_body> request(std::uint16_t port, http::verb verb, const std::string& target) {
+  boost::asio::io_context ioc;
+  beast::tcp_stream stream(ioc);
+  stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
+  http::request<http::string_body> req(verb, target, 11);
+  req.set(http::field::host, "127.0.0.1");
+  if (verb == http::verb::post) req.body() = "x";
+  req.prepare_payload();
+  http::write(stream, req);
+  beast::flat_buffer buf;
+  http::response_parser<http::string_body> parser;
+  if (verb == http::verb::head) parser.skip(true);
+  http::read(stream, buf, parser);
+  return parser.release();
+}
+
+class AdminServerTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    registry.counter("ferrum_requests_total", "Requests by route and code.", {"route", "code"})
+        .with({"/ipxe", "200"})
+        .inc(5);
+    registry.histogram("ferrum_latency_seconds", "Latency.", metrics::default_buckets())
+        .get()
+        .observe(0.02);
+    registry.gauge("ferrum_weird_label", "Escaping.", {"v"}).with({"a\"b\\c\nd"}).set(1);
+    metrics::register_process_metrics(registry);
+    server = std::make_unique<admin::AdminServer>(admin::AdminSettings{"127.0.0.1:0"}, registry, quiet());
+    auto port = server->start();
+    ASSERT_TRUE(port) << port.error();
+    ASSERT_NE(*port, 0);
+  }
+  metrics::Registry registry;
+  std::unique_ptr<admin::AdminServer> server;
+};
+
+}  // namespace
+
+TEST_F(AdminServerTest, MetricsParseAsPrometheusText) {
+  auto res = request(server->port(), http::verb::get, "/metrics");
+  ASSERT_EQ(res.result(), http::status::ok);
+  EXPECT_EQ(res[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
+  const std::string& body = res.body();
+  ASSERT_FALSE(body.empty());
+  ASSERT_EQ(body.back(), '\n');
+
+  // Strict: every line is a HELP/TYPE comment or a sample.
+  std::regex comment(R"(# (HELP|TYPE) [a-zA-Z_:][a-zA-Z0-9_:]* .*)");
+  std::regex sample(
+      R"([a-zA-Z_:][a-zA-Z0-9_:]*(\{[a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\.)*"(,[a-zA-Z_][a-zA-Z0-9_]*="([^"\\\n]|\\.)*")*\})? (-?[0-9.e+-]+|\+Inf|-Inf|NaN))");
+  std::istringstream lines(body);
+  std::string line;
+  int samples = 0;
+  while (std::getline(lines, line)) {
+    if (line.starts_with("#")) {
+      EXPECT_TRUE(std::regex_match(line, comment)) << line;
+    } else {
+      EXPECT_TRUE(std::regex_match(line, sample)) << line;
+      ++samples;
+    }
+  }
+  EXPECT_GT(samples, 15);
+
+  // Independent: the Prometheus Python client's parser must accept it and see our values.
+  char path[] = "/tmp/ferrum-metrics-XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_GE(fd, 0);
+  close(fd);
+  std::ofstream(path) << body;
+  std::string cmd = std::string("/usr/bin/python3 -c '") +
+                    "import sys\n"
+                    "from prometheus_client.parser import text_string_to_metric_families as p\n"
+                    "fams = {f.name: f for f in p(open(sys.argv[1]).read())}\n"
+                    "s = [x for x in fams[\"ferrum_requests\"].samples if x.labels == {\"route\": \"/ipxe\", \"code\": \"200\"}]\n"
+                    "assert s and s[0].value == 5, s\n"
+                    "assert fams[\"ferrum_latency_seconds\"].type == \"histogram\"\n"
+                    "w = fams[\"ferrum_weird_label\"].samples[0].labels[\"v\"]\n"
+                    "assert w == \"a\\\"b\\\\c\\nd\", repr(w)\n"
+                    "' " + path;
+  int rc = std::system(cmd.c_str());
+  std::remove(path);
+  EXPECT_EQ(rc, 0) << "prometheus_client rejected the exposition";
+}
+
+TEST_F(AdminServerTest, HealthAndReadiness) {
+  EXPECT_EQ(request(server->port(), http::verb::get, "/healthz").result(), http::status::ok);
+  EXPECT_EQ(request(server->port(), http::verb::get, "/readyz").result(), http::status::ok);
+  std::atomic<bool> synced{false};
+  server->add_readiness_check("informers", [&] { return synced ? std::string() : std::string("servers not synced"); });
+  auto res = request(server->port(), http::verb::get, "/readyz");
+  EXPECT_EQ(res.result(), http::status::service_unavailable);
+  EXPECT_NE(res.body().find("informers: servers not synced"), std::string::npos) << res.body();
+  synced = true;
+  EXPECT_EQ(request(server->port(), http::verb::get, "/readyz").result(), http::status::ok);
+}
+
+TEST_F(AdminServerTest, BadRequestsGetClearAnswers) {
+  EXPECT_EQ(request(server->port(), http::verb::get, "/nope").result(), http::status::not_found);
+  auto res = request(server->port(), http::verb::delete_, "/metrics");
+  EXPECT_EQ(res.result(), http::status::method_not_allowed);
+  EXPECT_EQ(res[http::field::allow], "GET, HEAD");
+  EXPECT_EQ(request(server->port(), http::verb::post, "/metrics").result(), http::status::payload_too_large);
+  auto head = request(server->port(), http::verb::head, "/healthz");
+  EXPECT_EQ(head.result(), http::status::ok);
+  EXPECT_TRUE(head.body().empty());
+}
+
+TEST_F(AdminServerTest, StopsCleanlyAndFreesThePort) {
+  auto port = server->port();
+  server->stop();
+  boost::asio::io_context ioc;
+  tcp::socket s(ioc);
+  boost::system::error_code ec;
+  s.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port), ec);
+  EXPECT_TRUE(ec) << "still accepting after stop";
+}
+
+TEST(AdminServer, BindErrorNamesTheFlag) {
+  metrics::Registry r;
+  admin::AdminServer s(admin::AdminSettings{"256.0.0.1:80"}, r, quiet());
+  auto res = s.start();
+  ASSERT_FALSE(res);
+  EXPECT_NE(res.error().find("--admin-listen 256.0.0.1:80"), std::string::npos) << res.error();
+}
