@@ -15,5 +15,5 @@ function(ferrum_unit_test name)
   target_compile_definitions(${name} PRIVATE
     FERRUM_SHARED_DIR="${FERRUM_SHARED_DIR}"
     FERRUM_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
-  gtest_discover_tests(${name} DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
+  gtest_discover_tests(${name} TEST_PREFIX "${name}." DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
 endfunction()
