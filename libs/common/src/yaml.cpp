@@ -133,7 +133,11 @@ std::optional<double> resolve_float(std::string_view s) {
     return negative ? -std::numeric_limits<double>::infinity()
                     : std::numeric_limits<double>::infinity();
   }
-  if (!matches_core_float(s)) return std::nullopt;
+  // Digits alone are never a float here: integers are resolved first, and what is left
+  // ("089") stays a string, as a typed string field in Go would keep it.
+  if (!matches_core_float(s) || s.find_first_of(".eE") == std::string_view::npos) {
+    return std::nullopt;
+  }
   double value = 0;
   auto [ptr, ec] =
       std::from_chars(unsigned_part.data(), unsigned_part.data() + unsigned_part.size(), value,
@@ -194,8 +198,12 @@ class Converter {
         json out = json::object();
         for (const auto& entry : node) {
           const YAML::Node& key = entry.first;
-          if (!key.IsScalar()) throw ConversionError{key.Mark(), "mapping key must be a scalar"};
-          const std::string& name = key.Scalar();
+          // yaml-cpp turns `null:` and `~:` keys into null nodes; sigs.k8s.io/yaml calls them
+          // "null" too.
+          if (!key.IsScalar() && !key.IsNull()) {
+            throw ConversionError{key.Mark(), "mapping key must be a scalar"};
+          }
+          const std::string name = key.IsNull() ? "null" : key.Scalar();
           if (out.contains(name)) {
             throw ConversionError{key.Mark(), "duplicate key \"" + name + "\""};
           }
