@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct TypingCase {
   const char* json;    // expected, as JSON text
   json::value_t type;  // expected nlohmann type
 };
+
+// gtest_discover_tests puts the printed parameter into the ctest name: one escaped line.
+void PrintTo(const TypingCase& c, std::ostream* os) { *os << json(c.yaml).dump(); }
 
 class ScalarTyping : public testing::TestWithParam<TypingCase> {};
 
@@ -256,6 +260,8 @@ struct QuotingCase {
   std::string value;
   std::string expected_yaml;  // emit({"k": value})
 };
+
+void PrintTo(const QuotingCase& c, std::ostream* os) { *os << json(c.value).dump(); }
 
 class EmitQuoting : public testing::TestWithParam<QuotingCase> {};
 
@@ -581,6 +587,8 @@ struct ErrorCase {
   const char* yaml;
   const char* expected;  // substring of the message
 };
+
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << json(c.yaml).dump(); }
 
 class ParseErrors : public testing::TestWithParam<ErrorCase> {};
 
