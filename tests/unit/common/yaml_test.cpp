@@ -112,6 +112,10 @@ TEST(ScalarTyping, InfinityAndNan) {
   EXPECT_EQ(doc["c"].get<double>(), std::numeric_limits<double>::infinity());
   EXPECT_TRUE(std::isnan(doc["d"].get<double>()));
   EXPECT_TRUE(std::isnan(doc["e"].get<double>()));
+  // out of double's range: saturate as strtod does
+  json extreme = parse_ok("big: 1e999\ntiny: 1E-999\n");
+  EXPECT_EQ(extreme["big"].get<double>(), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(extreme["tiny"].get<double>(), 0.0);
 }
 
 TEST(ScalarTyping, KeysAreAlwaysStrings) {
