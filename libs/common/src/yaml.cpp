@@ -144,8 +144,8 @@ std::optional<double> resolve_float(std::string_view s) {
                       std::chars_format::general);
   if (ec == std::errc::result_out_of_range) {
     // Overflow to infinity, underflow to zero, as strtod would.
-    bool tiny = unsigned_part.find_first_of("eE") != std::string_view::npos &&
-                unsigned_part.find("e-") != std::string_view::npos;
+    bool tiny = unsigned_part.find("e-") != std::string_view::npos ||
+                unsigned_part.find("E-") != std::string_view::npos;
     value = tiny ? 0.0 : std::numeric_limits<double>::infinity();
   } else if (ec != std::errc() || ptr != unsigned_part.data() + unsigned_part.size()) {
     return std::nullopt;

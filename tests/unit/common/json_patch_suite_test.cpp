@@ -6,6 +6,7 @@
 #include <cctype>
 #include <fstream>
 #include <nlohmann/json.hpp>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -28,6 +29,11 @@ struct Record {
   json data;
   std::string load_error;  // set when the suite could not be read: the case fails
 };
+
+// gtest_discover_tests puts the printed parameter into the ctest name: keep it short.
+void PrintTo(const Record& record, std::ostream* os) {
+  *os << record.file << "[" << record.index << "]";
+}
 
 // Reads one suite file; a missing or unreadable file is an error, never an empty list.
 json read_suite(const std::string& file, std::string& error) {

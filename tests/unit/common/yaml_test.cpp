@@ -5,6 +5,7 @@
 
 #include <cmath>
 #include <limits>
+#include <ostream>
 #include <string>
 #include <vector>
 
@@ -33,6 +34,9 @@ struct TypingCase {
   const char* json;    // expected, as JSON text
   json::value_t type;  // expected nlohmann type
 };
+
+// gtest_discover_tests puts the printed parameter into the ctest name: one escaped line.
+void PrintTo(const TypingCase& c, std::ostream* os) { *os << json(c.yaml).dump(); }
 
 class ScalarTyping : public testing::TestWithParam<TypingCase> {};
 
@@ -108,6 +112,10 @@ TEST(ScalarTyping, InfinityAndNan) {
   EXPECT_EQ(doc["c"].get<double>(), std::numeric_limits<double>::infinity());
   EXPECT_TRUE(std::isnan(doc["d"].get<double>()));
   EXPECT_TRUE(std::isnan(doc["e"].get<double>()));
+  // out of double's range: saturate as strtod does
+  json extreme = parse_ok("big: 1e999\ntiny: 1E-999\n");
+  EXPECT_EQ(extreme["big"].get<double>(), std::numeric_limits<double>::infinity());
+  EXPECT_EQ(extreme["tiny"].get<double>(), 0.0);
 }
 
 TEST(ScalarTyping, KeysAreAlwaysStrings) {
@@ -256,6 +264,8 @@ struct QuotingCase {
   std::string value;
   std::string expected_yaml;  // emit({"k": value})
 };
+
+void PrintTo(const QuotingCase& c, std::ostream* os) { *os << json(c.value).dump(); }
 
 class EmitQuoting : public testing::TestWithParam<QuotingCase> {};
 
@@ -581,6 +591,8 @@ struct ErrorCase {
   const char* yaml;
   const char* expected;  // substring of the message
 };
+
+void PrintTo(const ErrorCase& c, std::ostream* os) { *os << json(c.yaml).dump(); }
 
 class ParseErrors : public testing::TestWithParam<ErrorCase> {};
 
