@@ -4,8 +4,12 @@
 //   tls.crt, tls.key     the serving certificate signed by the CA, with SANs for localhost,
 //                        127.0.0.1, ::1 and every host given (IPs as IP SANs, names as DNS)
 //   token                a random bearer token (32 bytes, hex)
-//   kubeconfig           a kubeconfig for clients: the server URL, the CA, the token
-// Key and token files are mode 0600.
+//   kubeconfig           a kubeconfig for clients: the server URL, the CA, the token; written
+//                        by the caller (kubeconfig_yaml + write_file_atomic, mode 0600), which
+//                        knows the URL
+// Key and token files are mode 0600. The serving certificate lives 2 years and is re-issued
+// when within 30 days of expiry, not from ca.crt, or its key does not match; a damaged CA is
+// an error (replacing it would lock out every client).
 //
 // Contract: ensure_credentials() reuses what exists (so clients keep working across
 // restarts) and generates what is missing; if the serving certificate lacks a requested

@@ -80,8 +80,9 @@ Expected<RequestInfo, std::string> parse_request_target(std::string_view target)
   if (rest.empty()) return info;  // /api/v1, /apis/g/v: resource lists
   info.is_resource = true;
   // namespaces/<ns>/<resource>... addresses a namespaced resource; namespaces[/<name>[/status]]
-  // addresses Namespace objects themselves.
-  if (rest[0] == "namespaces" && rest.size() >= 3) {
+  // addresses Namespace objects themselves (status and finalize are Namespace's subresources,
+  // as in the real API server's RequestInfo).
+  if (rest[0] == "namespaces" && rest.size() >= 3 && rest[2] != "status" && rest[2] != "finalize") {
     info.ns = rest[1];
     rest.erase(rest.begin(), rest.begin() + 2);
   }

@@ -94,6 +94,7 @@ Expected<ResourceType, std::string> resource_from_crd(const json& crd) {
     return unexpected("spec.group: \"" + t.group + "\" must be a domain name with at least one dot");
   }
   const json names = spec.value("names", json::object());
+  if (!names.is_object()) return unexpected(std::string("spec.names: must be an object"));
   t.plural = str(names, "plural");
   t.singular = str(names, "singular");
   t.kind = str(names, "kind");
@@ -128,10 +129,17 @@ Expected<ResourceType, std::string> resource_from_crd(const json& crd) {
   for (std::size_t i = 0; i < versions.size(); ++i) {
     const json& v = versions[i];
     std::string field = "spec.versions[" + std::to_string(i) + "]";
+    if (!v.is_object()) return unexpected(field + ": must be an object");
     ResourceVersion rv;
     rv.name = str(v, "name");
     if (!valid_dns_label(rv.name)) return unexpected(field + ".name: \"" + rv.name + "\" is not a valid version name");
     if (!seen.insert(rv.name).second) return unexpected(field + ".name: duplicate version " + rv.name);
+    // CRDs come from clients: a wrong JSON type is an error naming the field, not an exception.
+    for (const char* key : {"served", "storage"}) {
+      if (v.contains(key) && !v[key].is_boolean()) {
+        return unexpected(field + "." + key + ": must be a boolean");
+      }
+    }
     rv.served = v.value("served", false);
     rv.storage = v.value("storage", false);
     if (rv.storage) ++storage;
@@ -142,7 +150,13 @@ Expected<ResourceType, std::string> resource_from_crd(const json& crd) {
       rv.status_subresource = v["subresources"].contains("status");
     }
     const json cols = v.value("additionalPrinterColumns", json::array());
+    if (!cols.is_array()) return unexpected(field + ".additionalPrinterColumns: must be a list");
     for (std::size_t c = 0; c < cols.size(); ++c) {
+      std::string cf = field + ".additionalPrinterColumns[" + std::to_string(c) + "]";
+      if (!cols[c].is_object()) return unexpected(cf + ": must be an object");
+      if (cols[c].contains("priority") && !cols[c]["priority"].is_number_integer()) {
+        return unexpected(cf + ".priority: must be an integer");
+      }
       PrinterColumn pc;
       pc.name = str(cols[c], "name");
       pc.type = str(cols[c], "type");
@@ -150,7 +164,6 @@ Expected<ResourceType, std::string> resource_from_crd(const json& crd) {
       pc.description = str(cols[c], "description");
       pc.json_path = str(cols[c], "jsonPath");
       pc.priority = cols[c].value("priority", 0);
-      std::string cf = field + ".additionalPrinterColumns[" + std::to_string(c) + "]";
       if (pc.name.empty()) return unexpected(cf + ".name: required");
       if (pc.json_path.empty()) return unexpected(cf + ".jsonPath: required");
       static const std::set<std::string> types = {"string", "integer", "number", "boolean", "date"};

@@ -19,11 +19,17 @@ namespace ferrum::apiserver {
 
 struct SchemaProblem {
   std::string field;    // path, e.g. spec.bmc.port
-  std::string message;  // e.g. Invalid value: "string": spec.bmc.port in body must be of type integer: "string"
+  std::string message;  // e.g. Invalid value: "string": spec.bmc.port in body must be of type
+                        // integer: "string"
   bool unknown_field = false;
 };
 
 std::vector<SchemaProblem> validate_against_schema(const nlohmann::json& schema,
                                                    const nlohmann::json& object);
+
+// What the real API server does to a custom resource before validating it: drops the fields
+// validate_against_schema reports as unknown (pruning), and drops null values of properties
+// that are not nullable. Callers prune after deciding fieldValidation, then validate.
+void prune_to_schema(const nlohmann::json& schema, nlohmann::json& object);
 
 }  // namespace ferrum::apiserver

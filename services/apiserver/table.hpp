@@ -5,7 +5,9 @@
 // Contract: columns are Name (type string, format name) followed by the version's printer
 // columns (all priorities; kubectl hides priority > 0 unless -o wide); without printer
 // columns, Name and Age (from metadata.creationTimestamp). Cells come from a JSONPath subset
-// (`.a.b`, `.a[0].b`, `.a[*].b`, `{.a.b}`); a missing value is null; `date` columns are shown
+// (`.a.b`, `.a[0].b`, `.a[*].b`, `{.a.b}`, and what the shipped CRDs use: `\.` in keys,
+// `[?(@.type=="Ready")]` filters; a path selecting several values shows the first, as the
+// real convertor does); a missing value is null; `date` columns are shown
 // as a human duration relative to `now` ("5m", "3h", "2d"); arrays/objects render as compact JSON
 // for string columns. Each row carries `object` per includeObject: None (omitted), Metadata
 // (PartialObjectMetadata, the default), Object (the whole object).
@@ -37,7 +39,8 @@ nlohmann::json render_table(const ResourceType& type, const ResourceVersion& ver
 // `.a[*].b` yields an array of the matches.
 std::optional<nlohmann::json> eval_jsonpath(const nlohmann::json& obj, std::string_view path);
 
-// Kubernetes' HumanDuration: "0s".."119s", "2m".."9m59s"->"Xm", ... "Xd", "Xy".
+// Kubernetes' HumanDuration: "0s".."119s", "2m".."9m59s", "10m".."179m", "3h".."7h59m",
+// "8h".."47h", "2d".."7d23h", "8d".."729d", "2y".."7y364d", "8y"...; "<invalid>" below -1s.
 std::string human_duration(std::chrono::seconds d);
 
 }  // namespace ferrum::apiserver
