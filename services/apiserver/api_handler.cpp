@@ -15,6 +15,7 @@
 #include "ferrum/model/label_selector.hpp"
 #include "ferrum/patch.hpp"
 #include "ferrum/yaml.hpp"
+#include "k8s_protobuf.hpp"
 #include "openapi.hpp"
 #include "request_info.hpp"
 #include "schema_validator.hpp"
@@ -25,6 +26,9 @@ namespace ferrum::apiserver {
 namespace {
 
 constexpr const char* kTableAccept = "as=Table";
+// Storage keys of the built-in resources the server itself writes.
+const std::string kCrdKey = "apiextensions.k8s.io/customresourcedefinitions";
+const std::string kNamespaceKey = "/namespaces";
 
 std::string now_rfc3339() {
   auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
@@ -289,8 +293,7 @@ bool ApiHandler::authorized(const HttpRequest& req) const {
 }
 
 void ApiHandler::rebuild_catalog() {
-  auto crd_type = Catalog::builtins()->find("apiextensions.k8s.io", "customresourcedefinitions");
-  auto listed = store_.list(crd_type->key(), "", "", 0, nullptr);
+  auto listed = store_.list(kCrdKey, "", "", 0, nullptr);
   std::vector<json> crds;
   for (const auto& o : listed.items) {
     if (!(*o)["metadata"].contains("deletionTimestamp")) crds.push_back(*o);
@@ -314,9 +317,8 @@ Expected<MutationResult, ApiError> mutate_sync(ObjectStore& store, const std::st
 
 void ApiHandler::bootstrap() {
   rebuild_catalog();
-  auto ns_type = catalog()->find("", "namespaces");
   for (const char* ns : {"default", "kube-system", "kube-public"}) {
-    mutate_sync(store_, ns_type->key(), "", ns, [ns](const json* cur) -> Expected<Decision, ApiError> {
+    mutate_sync(store_, kNamespaceKey, "", ns, [ns](const json* cur) -> Expected<Decision, ApiError> {
       if (cur) return Decision::unchanged();
       return Decision::write({{"apiVersion", "v1"},
                               {"kind", "Namespace"},
@@ -351,7 +353,6 @@ Expected<int, std::string> ApiHandler::apply_crd_dir(const std::string& dir) {
     if (ext == ".yaml" || ext == ".yml" || ext == ".json") files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());
-  auto crd_type = catalog()->find("apiextensions.k8s.io", "customresourcedefinitions");
   int applied = 0;
   for (const auto& file : files) {
     std::ifstream in(file);
@@ -364,7 +365,7 @@ Expected<int, std::string> ApiHandler::apply_crd_dir(const std::string& dir) {
       auto t = resource_from_crd(doc);
       if (!t) return unexpected(file.string() + ": " + t.error());
       std::string name = doc["metadata"].value("name", "");
-      auto r = mutate_sync(store_, crd_type->key(), "", name, [&](const json* cur) -> Expected<Decision, ApiError> {
+      auto r = mutate_sync(store_, kCrdKey, "", name, [&](const json* cur) -> Expected<Decision, ApiError> {
         json obj = doc;
         obj["metadata"].erase("resourceVersion");
         obj["status"] = {{"conditions",
@@ -400,7 +401,8 @@ bool ApiHandler::is_watch(const HttpRequest& req) const {
   if (req.method != "GET") return false;
   auto q = parse_query(req.target);
   auto it = q.find("watch");
-  if (it != q.end() && (it->second == "true" || it->second == "1")) return true;
+  // Go clients send "true", the Python client "True".
+  if (it != q.end() && (it->second == "true" || it->second == "True" || it->second == "1")) return true;
   // The legacy /watch/ path prefix is not served.
   return false;
 }
@@ -631,10 +633,10 @@ void ApiHandler::get(Call& call) {
 
 namespace {
 // Label + field selector matcher from the query; the error is a 400 message.
-Expected<std::function<bool(const json&)>, std::string> make_matcher(const std::string& labels,
+Expected<std::function<bool(const json&)>, std::string> make_matcher(const std::string& label_text,
                                                                      const std::string& fields,
                                                                      const ResourceType& t) {
-  auto sel = model::LabelSelector::parse(labels);
+  auto sel = model::LabelSelector::parse(label_text);
   if (!sel) return unexpected("labelSelector: " + sel.error());
   auto fs = parse_field_selector(fields, t);
   if (!fs) return unexpected("fieldSelector: " + fs.error());
@@ -729,6 +731,11 @@ void ApiHandler::list(Call& call) {
 
 namespace {
 Expected<json, ApiError> parse_body(const HttpRequest& req) {
+  if (req.content_type.find("protobuf") != std::string::npos) {
+    auto obj = decode_k8s_protobuf(req.body);
+    if (!obj) return unexpected(ApiError::unsupported_media(obj.error()));
+    return std::move(*obj);
+  }
   if (req.body.empty()) return unexpected(ApiError::bad_request("the request has no body"));
   bool yaml_body = req.content_type.find("yaml") != std::string::npos;
   if (!yaml_body) {
@@ -736,7 +743,7 @@ Expected<json, ApiError> parse_body(const HttpRequest& req) {
     if (j.is_discarded()) {
       // Say where: re-parse with exceptions for the position.
       try {
-        (void)json::parse(req.body);
+        json ignored = json::parse(req.body);
       } catch (const json::parse_error& e) {
         return unexpected(ApiError::bad_request(std::string("the request body is not valid JSON: ") + e.what()));
       }
@@ -1270,7 +1277,8 @@ void ApiHandler::run_gc() {
       auto listed = store_.list(scope.substr(4), "", "", 0, nullptr);
       for (const auto& obj : listed.items) delete_object(scope.substr(4), *obj);
     } else if (!scope.empty()) {
-      for (const auto& t : catalog()->all()) {
+      auto cat = catalog();  // keep the snapshot alive while iterating
+      for (const auto& t : cat->all()) {
         if (!t.namespaced) continue;
         auto listed = store_.list(t.key(), scope, "", 0, nullptr);
         for (const auto& obj : listed.items) delete_object(t.key(), *obj);
@@ -1348,3 +1356,5 @@ Expected<std::shared_ptr<WatchStream>, HttpResponse> ApiHandler::open_watch(cons
   }
   return stream;
 }
+
+}  // namespace ferrum::apiserver

@@ -16,9 +16,9 @@ flags::FlagSet make_flags(AppSettings& s, DaemonCommon& common) {
   f.add_string("data-dir", &s.data_dir, "/var/lib/ferrum/apiserver",
                "Directory for the SQLite database, the generated CA and serving certificate, the bearer "
                "token, and the kubeconfig clients use.");
-  f.add_string("crd-dir", &s.crd_dir, "",
-               "Directory of CustomResourceDefinition manifests (*.yaml) to create or update at start "
-               "(scripts/demo passes charts/ferrum/crds). Empty: none.");
+  f.add_list("crd-dir", &s.crd_dirs, {},
+             "Directory of CustomResourceDefinition manifests (*.yaml) to create or update at start "
+             "(scripts/demo passes charts/ferrum/crds and charts/ferrum/crds-capi). Repeatable.");
   f.add_list("tls-host", &s.tls_hosts, {},
              "Extra host names or IPs for the serving certificate (localhost, 127.0.0.1, ::1 and the "
              "--listen host are always included).");
@@ -71,10 +71,10 @@ std::string App::start() {
   hs.token = creds->token;
   handler_ = std::make_unique<ApiHandler>(hs, *store_, runtime_.logger("api"), runtime_.registry());
   handler_->bootstrap();
-  if (!settings_.crd_dir.empty()) {
-    auto n = handler_->apply_crd_dir(settings_.crd_dir);
+  for (const auto& dir : settings_.crd_dirs) {
+    auto n = handler_->apply_crd_dir(dir);
     if (!n) return n.error();
-    log_.info("CRDs applied", {{"dir", settings_.crd_dir}, {"count", *n}});
+    log_.info("CRDs applied", {{"dir", dir}, {"count", *n}});
   }
 
   HttpsSettings ss;

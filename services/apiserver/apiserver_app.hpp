@@ -18,7 +18,7 @@ namespace ferrum::apiserver {
 struct AppSettings {
   std::string listen;
   std::string data_dir;
-  std::string crd_dir;
+  std::vector<std::string> crd_dirs;
   std::vector<std::string> tls_hosts;
   std::int64_t max_body_bytes = 0;
   std::int64_t watch_history = 0;

@@ -76,21 +76,7 @@ class HttpsServer::Impl {
  private:
   class Session;
 
-  void accept() {
-    acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
-      if (!acceptor_.is_open()) return;
-      if (!ec) {
-        if (static_cast<std::size_t>(open_.load()) >= settings_.max_connections) {
-          rejected_.inc();
-          beast::error_code ignored;
-          socket.close(ignored);
-        } else {
-          std::make_shared<Session>(*this, std::move(socket))->start();
-        }
-      }
-      accept();
-    });
-  }
+  void accept();
 
   // Order matters: ioc_ destroys pending sessions, which use the members above it.
   HttpsSettings settings_;
@@ -173,7 +159,7 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
         return;
       }
       auto q = parse_query(req.target);
-      bookmarks_ = q.count("allowWatchBookmarks") && q["allowWatchBookmarks"] == "true";
+      bookmarks_ = q.count("allowWatchBookmarks") && (q["allowWatchBookmarks"] == "true" || q["allowWatchBookmarks"] == "True");
       auto timeout = impl_.settings_.watch_timeout;
       if (q.count("timeoutSeconds")) {
         try {
@@ -335,6 +321,23 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
   std::optional<asio::steady_timer> watch_timer_;
   std::optional<asio::steady_timer> bookmark_timer_;
 };
+
+void HttpsServer::Impl::accept() {
+  acceptor_.async_accept(asio::make_strand(ioc_), [this](beast::error_code ec, tcp::socket socket) {
+    if (!acceptor_.is_open()) return;
+    if (!ec) {
+      if (static_cast<std::size_t>(open_.load()) >= settings_.max_connections) {
+        rejected_.inc();
+        beast::error_code ignored;
+        socket.close(ignored);
+      } else {
+        std::make_shared<Session>(*this, std::move(socket))->start();
+      }
+    }
+    accept();
+  });
+}
+
 
 HttpsServer::HttpsServer(HttpsSettings settings, const Credentials& creds, ApiHandler& handler, log::Logger log,
                          metrics::Registry& registry)
