@@ -38,27 +38,28 @@ bool ManualClock::sleep_for(Duration d, std::stop_token stop) {
   if (stop.stop_requested()) return false;
   if (d <= Duration::zero()) return true;
   const Duration deadline = elapsed_ + d;
-  ++sleepers_;
+  auto it = deadlines_.insert(deadline);
   cv_.notify_all();  // wait_for_sleepers()
-  const bool stopped = !cv_.wait(lock, stop, [&] { return elapsed_ >= deadline; });
-  --sleepers_;
-  return !stopped;
+  const bool reached = cv_.wait(lock, stop, [&] { return elapsed_ >= deadline; });
+  if (!reached) deadlines_.erase(it);  // stopped early; advance() removes the reached ones
+  return reached;
 }
 
 void ManualClock::advance(Duration d) {
   std::lock_guard lock(mu_);
   elapsed_ += d;
+  deadlines_.erase(deadlines_.begin(), deadlines_.upper_bound(elapsed_));
   cv_.notify_all();
 }
 
 std::size_t ManualClock::sleepers() const {
   std::lock_guard lock(mu_);
-  return sleepers_;
+  return deadlines_.size();
 }
 
 void ManualClock::wait_for_sleepers(std::size_t n) const {
   std::unique_lock lock(mu_);
-  cv_.wait(lock, [&] { return sleepers_ >= n; });
+  cv_.wait(lock, [&] { return deadlines_.size() >= n; });
 }
 
 }  // namespace ferrum

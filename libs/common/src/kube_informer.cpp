@@ -120,6 +120,24 @@ ObjectPtr ObjectStore::erase(const std::string& key) {
   return old;
 }
 
+std::vector<ObjectStore::Change> ObjectStore::replace(std::vector<std::pair<std::string, ObjectPtr>> objects) {
+  std::unique_lock l(mu_);
+  std::vector<Change> changes;
+  std::map<std::string, ObjectPtr> fresh;
+  for (auto& [key, obj] : objects) {
+    auto it = objects_.find(key);
+    if (it == objects_.end()) changes.push_back({nullptr, obj});
+    else if (resource_version_of(*it->second) != resource_version_of(*obj)) changes.push_back({it->second, obj});
+    fresh[key] = std::move(obj);
+  }
+  for (const auto& [key, obj] : objects_)
+    if (!fresh.count(key)) changes.push_back({obj, nullptr});
+  objects_ = std::move(fresh);
+  for (auto& [name, idx] : indexes_) idx.clear();
+  for (const auto& [key, obj] : objects_) index_locked(key, *obj, true);
+  return changes;
+}
+
 Informer::Informer(InformerSettings settings, Client& client, Clock& clock, log::Logger logger)
     : settings_(std::move(settings)), client_(client), clock_(clock), log_(std::move(logger)) {}
 
@@ -155,18 +173,16 @@ void Informer::notify_delete(const Json& obj) {
 
 void Informer::replace(std::vector<Json>& items) {
   std::lock_guard d(deliver_mu_);
-  std::set<std::string> fresh;
+  std::vector<std::pair<std::string, ObjectPtr>> objects;
+  objects.reserve(items.size());
   for (auto& item : items) {
     std::string key = object_key(item);
-    fresh.insert(key);
-    auto obj = std::make_shared<const Json>(std::move(item));
-    auto old = store_.upsert(key, obj);
-    if (!old) notify_add(*obj);
-    else if (resource_version_of(*old) != resource_version_of(*obj)) notify_update(*old, *obj);
+    objects.emplace_back(std::move(key), std::make_shared<const Json>(std::move(item)));
   }
-  for (const auto& key : store_.keys()) {
-    if (fresh.count(key)) continue;
-    if (auto old = store_.erase(key)) notify_delete(*old);  // deleted while we were not watching
+  for (const auto& c : store_.replace(std::move(objects))) {
+    if (!c.old_obj) notify_add(*c.new_obj);
+    else if (!c.new_obj) notify_delete(*c.old_obj);  // deleted while we were not watching
+    else notify_update(*c.old_obj, *c.new_obj);
   }
 }
 
@@ -212,10 +228,13 @@ void Informer::run(std::stop_token stop) {
       continue;
     }
     delay = settings_.backoff.initial;
-    replace(listed->items);
     {
       std::lock_guard l(sync_mu_);
       ++lists_;
+    }
+    replace(listed->items);
+    {
+      std::lock_guard l(sync_mu_);
       synced_ = true;
     }
     sync_cv_.notify_all();

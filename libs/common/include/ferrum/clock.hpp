@@ -11,6 +11,7 @@
 #include <condition_variable>
 #include <cstddef>
 #include <mutex>
+#include <set>
 #include <stop_token>
 
 namespace ferrum {
@@ -51,10 +52,11 @@ class ManualClock final : public Clock {
   bool sleep_for(Duration d, std::stop_token stop) override;
 
   void advance(Duration d);
-  // Threads currently inside sleep_for().
+  // Threads inside sleep_for() whose deadline is still ahead. advance() takes the ones it
+  // wakes off at once, so after advance() this counts only threads that went back to sleep.
   std::size_t sleepers() const;
-  // Blocks until at least `n` threads are inside sleep_for() (tests synchronise on this
-  // instead of on wall-clock time).
+  // Blocks until at least `n` threads sleep towards a future deadline (tests synchronise on
+  // this instead of on wall-clock time).
   void wait_for_sleepers(std::size_t n) const;
 
  private:
@@ -62,7 +64,7 @@ class ManualClock final : public Clock {
   mutable std::condition_variable_any cv_;
   WallTime wall_;
   Duration elapsed_{0};
-  std::size_t sleepers_ = 0;
+  std::multiset<Duration> deadlines_;  // of the sleepers not yet woken
 };
 
 }  // namespace ferrum

@@ -62,6 +62,14 @@ class ObjectStore {
   ObjectPtr upsert(const std::string& key, ObjectPtr obj);
   ObjectPtr erase(const std::string& key);
 
+  struct Change {
+    ObjectPtr old_obj;  // null: added
+    ObjectPtr new_obj;  // null: deleted
+  };
+  // Swaps the whole content at once (readers never see a half-replaced cache) and returns
+  // what changed: adds, updates (resourceVersion moved), deletes.
+  std::vector<Change> replace(std::vector<std::pair<std::string, ObjectPtr>> objects);
+
  private:
   void index_locked(const std::string& key, const Json& obj, bool add);
 
