@@ -1,0 +1,69 @@
+#pragma once
+// The config patch engine: RFC 6902 JSON patch, RFC 7386 merge patch, and Talos-style
+// strategic merge of multi-document configs.
+//
+// Contract:
+// - Inputs are never modified; every function returns a new document. On error nothing is
+//   half-applied: the caller still holds the untouched input.
+// - apply_json_patch validates the whole patch before applying any of it, then applies it
+//   one operation at a time with nlohmann::json, so an error names the operation that
+//   failed (index, op, path) and says why in words an operator can act on.
+// - apply_strategic_patch treats each patch document as Talos' configpatcher does: it merges
+//   into the config document with the same identity (the v1alpha1 main config: no `kind`;
+//   others: apiVersion + kind + name), or is appended when there is none. Maps merge
+//   recursively, lists append, scalars replace, a null in the patch changes nothing.
+//   `$patch: delete` as the value of a key deletes that key; inside a list element it
+//   deletes the target list's elements that have all the element's other fields; at the top
+//   of a patch document it deletes the matching document. Deleting what is absent is a
+//   no-op. Unlike Talos, lists are merged without schema knowledge: Talos merges a few typed
+//   lists by key (network interfaces by `interface`), here every list appends.
+
+#include <cstddef>
+#include <limits>
+#include <nlohmann/json.hpp>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ferrum/expected.hpp"
+
+namespace ferrum::patch {
+
+struct PatchError {
+  // Index of the failing operation; kWholePatch when the patch itself is not an array.
+  static constexpr std::size_t kWholePatch = std::numeric_limits<std::size_t>::max();
+
+  std::size_t index = kWholePatch;
+  std::string op;    // as written in the patch, empty when missing
+  std::string path;  // as written in the patch, empty when missing or the root
+  std::string reason;
+
+  // "operation 2 (replace /machine/install/disk): path /machine/install does not exist: ..."
+  std::string message() const;
+};
+
+// RFC 6902.
+Expected<nlohmann::json, PatchError> apply_json_patch(const nlohmann::json& doc,
+                                                      const nlohmann::json& patch);
+
+// RFC 7386: objects merge, null deletes, everything else replaces.
+nlohmann::json apply_merge_patch(const nlohmann::json& doc, const nlohmann::json& patch);
+
+struct StrategicPatchError {
+  std::size_t document = 0;  // index of the patch document (in YAML stream order)
+  std::string path;          // JSON pointer into the config document; empty when not about one
+  std::string reason;
+
+  // "patch document 1: /machine/network: type mismatch: cannot merge a list into a map"
+  std::string message() const;
+};
+
+// `patch_yaml` is a (possibly multi-document) YAML stream; its documents apply in order.
+Expected<std::vector<nlohmann::json>, StrategicPatchError> apply_strategic_patch(
+    const std::vector<nlohmann::json>& config, std::string_view patch_yaml);
+
+// The same with the patch documents already parsed.
+Expected<std::vector<nlohmann::json>, StrategicPatchError> apply_strategic_patch(
+    const std::vector<nlohmann::json>& config, const std::vector<nlohmann::json>& patch_docs);
+
+}  // namespace ferrum::patch

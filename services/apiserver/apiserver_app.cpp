@@ -1,0 +1,116 @@
+#include "apiserver_app.hpp"
+
+#include <filesystem>
+
+#include "credentials.hpp"
+#include "ferrum/net.hpp"
+
+namespace ferrum::apiserver {
+
+flags::FlagSet make_flags(AppSettings& s, DaemonCommon& common) {
+  flags::FlagSet f("ferrum-apiserver",
+                   "Ferrum's embedded Kubernetes-compatible API server: serves Ferrum's and Cluster API's "
+                   "resources over HTTPS from a SQLite database, for one machine and for tests. Clients "
+                   "use the kubeconfig it writes into --data-dir.");
+  f.add_string("listen", &s.listen, "127.0.0.1:6443", "HTTPS address to serve the Kubernetes API on.");
+  f.add_string("data-dir", &s.data_dir, "/var/lib/ferrum/apiserver",
+               "Directory for the SQLite database, the generated CA and serving certificate, the bearer "
+               "token, and the kubeconfig clients use.");
+  f.add_string("crd-dir", &s.crd_dir, "",
+               "Directory of CustomResourceDefinition manifests (*.yaml) to create or update at start "
+               "(scripts/demo passes charts/ferrum/crds). Empty: none.");
+  f.add_list("tls-host", &s.tls_hosts, {},
+             "Extra host names or IPs for the serving certificate (localhost, 127.0.0.1, ::1 and the "
+             "--listen host are always included).");
+  f.add_int("max-body-bytes", &s.max_body_bytes, 3 * 1024 * 1024,
+            "Largest request body accepted; larger ones get 413.", 1024, 1LL << 30);
+  f.add_int("watch-history", &s.watch_history, 100'000,
+            "Events kept for watches that resume from a resourceVersion; older ones get 410 Gone.", 100,
+            100'000'000);
+  f.add_int("max-connections", &s.max_connections, 1024, "Most client connections at once.", 1, 1'000'000);
+  f.add_int("threads", &s.threads, 2, "Threads serving HTTPS requests.", 1, 256);
+  f.add_duration("request-timeout", &s.request_timeout, std::chrono::seconds(60),
+                 "How long a client may take to send a request or read a response.");
+  f.add_duration("watch-timeout", &s.watch_timeout, std::chrono::minutes(30),
+                 "Longest a watch stays open when the client sets no timeoutSeconds.");
+  f.add_duration("bookmark-interval", &s.bookmark_interval, std::chrono::seconds(10),
+                 "How often watches that allow bookmarks get one.");
+  common.add_flags(f, "127.0.0.1:9400");
+  return f;
+}
+
+App::App(AppSettings settings, DaemonCommon common)
+    : settings_(std::move(settings)), runtime_("apiserver", common), log_(runtime_.logger("apiserver")) {}
+
+App::~App() { stop(); }
+
+std::string App::start() {
+  namespace fs = std::filesystem;
+  std::error_code ec;
+  fs::create_directories(settings_.data_dir, ec);
+  if (ec) return "--data-dir " + settings_.data_dir + ": " + ec.message();
+  auto hp = net::parse_host_port(settings_.listen);
+  if (!hp) return "--listen " + settings_.listen + ": " + hp.error();
+  // Ready once the database is loaded, the CRDs applied and the API served.
+  runtime_.admin().add_readiness_check("apiserver", [this] {
+    return ready_.load() ? std::string() : std::string("starting: loading data and CRDs");
+  });
+
+  std::vector<std::string> hosts = settings_.tls_hosts;
+  if (!hp->host.empty() && hp->host != "0.0.0.0" && hp->host != "::") hosts.push_back(hp->host);
+  auto creds = ensure_credentials(settings_.data_dir, hosts);
+  if (!creds) return creds.error();
+
+  durable_ = std::make_unique<SqliteStore>((fs::path(settings_.data_dir) / "ferrum.db").string());
+  store_ = std::make_unique<ObjectStore>(*durable_, static_cast<std::size_t>(settings_.watch_history));
+  auto loaded = store_->load();
+  store_->start();
+
+  std::string client_host = hp->host.empty() || hp->host == "0.0.0.0" ? "127.0.0.1" : hp->host == "::" ? "::1" : hp->host;
+  HandlerSettings hs;
+  hs.token = creds->token;
+  handler_ = std::make_unique<ApiHandler>(hs, *store_, runtime_.logger("api"), runtime_.registry());
+  handler_->bootstrap();
+  if (!settings_.crd_dir.empty()) {
+    auto n = handler_->apply_crd_dir(settings_.crd_dir);
+    if (!n) return n.error();
+    log_.info("CRDs applied", {{"dir", settings_.crd_dir}, {"count", *n}});
+  }
+
+  HttpsSettings ss;
+  ss.listen = settings_.listen;
+  ss.max_body_bytes = static_cast<std::size_t>(settings_.max_body_bytes);
+  ss.read_timeout = settings_.request_timeout;
+  ss.watch_timeout = settings_.watch_timeout;
+  ss.bookmark_interval = settings_.bookmark_interval;
+  ss.max_connections = static_cast<std::size_t>(settings_.max_connections);
+  ss.threads = static_cast<int>(settings_.threads);
+  server_ = std::make_unique<HttpsServer>(ss, *creds, *handler_, runtime_.logger("https"), runtime_.registry());
+  auto port = server_->start();
+  if (!port) return port.error();
+
+  std::string url = "https://" + net::format_host_port(client_host, *port);
+  handler_->set_server_address(net::format_host_port(client_host, *port));
+  std::string kubeconfig = (fs::path(settings_.data_dir) / "kubeconfig").string();
+  if (auto w = write_file_atomic(kubeconfig, kubeconfig_yaml(url, creds->ca_pem, creds->token), 0600); !w) {
+    return w.error();
+  }
+  if (auto a = runtime_.start_admin(); !a) return a.error();
+  ready_ = true;
+  log_.info("serving", {{"url", url}, {"kubeconfig", kubeconfig}, {"objects", loaded},
+                        {"resource_version", store_->current_rv()}});
+  return {};
+}
+
+void App::stop() {
+  if (server_) server_->stop(runtime_.common().shutdown_timeout);
+  server_.reset();
+  if (handler_) handler_->stop();
+  if (store_) store_->stop();  // flushes writes in flight
+  handler_.reset();
+  store_.reset();
+  durable_.reset();
+  runtime_.admin().stop();
+}
+
+}  // namespace ferrum::apiserver
