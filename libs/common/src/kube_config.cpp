@@ -1,6 +1,6 @@
 #include "ferrum/kube/config.hpp"
 
-#include <yaml-cpp/yaml.h>
+#include "ferrum/yaml.hpp"
 
 #include <cerrno>
 #include <cstdlib>
@@ -86,27 +86,6 @@ std::string base64_encode(std::string_view in) {
 }
 
 namespace {
-
-// Kubeconfig values are all strings, maps and lists; scalars stay strings here and
-// booleans are read from "true"/"false".
-json yaml_to_json(const YAML::Node& n) {
-  switch (n.Type()) {
-    case YAML::NodeType::Map: {
-      json o = json::object();
-      for (const auto& kv : n) o[kv.first.as<std::string>()] = yaml_to_json(kv.second);
-      return o;
-    }
-    case YAML::NodeType::Sequence: {
-      json a = json::array();
-      for (const auto& e : n) a.push_back(yaml_to_json(e));
-      return a;
-    }
-    case YAML::NodeType::Scalar:
-      return n.Scalar();
-    default:
-      return nullptr;
-  }
-}
 
 Expected<std::string, std::string> read_file(const std::string& path, std::size_t limit = 16u << 20) {
   std::ifstream f(path, std::ios::binary);
@@ -203,11 +182,14 @@ class KubeconfigReader {
     return unexpected("kubeconfig " + path_ + ": " + field + ": " + what);
   }
 
+  // YAML may type an unquoted all-digit token or name as a number; kubeconfig fields are
+  // strings, so scalars are read back as written.
   static std::string str(const json& o, const char* key) {
     if (!o.is_object()) return {};
     auto it = o.find(key);
-    if (it == o.end() || !it->is_string()) return {};
-    return it->get<std::string>();
+    if (it == o.end() || it->is_null() || it->is_object() || it->is_array()) return {};
+    if (it->is_string()) return it->get<std::string>();
+    return it->dump();
   }
 
   Expected<bool, std::string> boolean(const json& o, const char* key, const std::string& where) const {
@@ -254,16 +236,12 @@ class KubeconfigReader {
 };
 
 Expected<json, std::string> parse_yaml(std::string_view text, const std::string& path) {
-  try {
-    YAML::Node n = YAML::Load(std::string(text));
-    json j = yaml_to_json(n);
-    if (j.is_null()) j = json::object();
-    if (!j.is_object()) return unexpected("kubeconfig " + path + ": not a YAML mapping");
-    return j;
-  } catch (const YAML::Exception& e) {
-    return unexpected("kubeconfig " + path + ": line " + std::to_string(e.mark.line + 1) + ", column " +
-                      std::to_string(e.mark.column + 1) + ": " + e.msg);
-  }
+  auto parsed = yaml::parse(text);
+  if (!parsed) return unexpected("kubeconfig " + path + ": " + parsed.error().message());
+  json j = std::move(*parsed);
+  if (j.is_null()) j = json::object();
+  if (!j.is_object()) return unexpected("kubeconfig " + path + ": not a YAML mapping");
+  return j;
 }
 
 // Relative paths inside each file are resolved against that file's directory before merging.
@@ -328,7 +306,7 @@ Expected<RestConfig, std::string> load_kubeconfig(const std::string& paths, std:
       for (const auto& e : (*doc)[list]) {
         bool dup = false;
         for (const auto& m : merged[list])
-          if (m.value("name", "") == e.value("name", "")) dup = true;
+          if (m.is_object() && e.is_object() && m.value("name", json()) == e.value("name", json())) dup = true;
         if (!dup) merged[list].push_back(e);
       }
     }

@@ -248,3 +248,12 @@ TEST(Base64, RoundTripAndRejects) {
   EXPECT_FALSE(base64_decode("YQ==YQ=="));
   EXPECT_FALSE(base64_decode("Y"));
 }
+
+TEST(Kubeconfig, UnquotedNumericScalarsStayStrings) {
+  auto c = parse_kubeconfig("current-context: 1\ncontexts: [{name: 1, context: {cluster: 2, user: 3}}]\n"
+                            "clusters: [{name: 2, cluster: {server: \"https://h\"}}]\n"
+                            "users: [{name: 3, user: {token: 12345}}]\n",
+                            "/n");
+  ASSERT_TRUE(c) << c.error();
+  EXPECT_EQ(c->token, "12345");
+}

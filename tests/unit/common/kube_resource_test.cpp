@@ -52,3 +52,35 @@ TEST(PatchType, ContentTypes) {
   EXPECT_EQ(patch_content_type(PatchType::kMerge), "application/merge-patch+json");
   EXPECT_EQ(patch_content_type(PatchType::kStrategicMerge), "application/strategic-merge-patch+json");
 }
+
+#include "ferrum/kube/typed.hpp"
+#include "ferrum/model/server.hpp"
+#include "kube_fake_api.hpp"
+
+TEST(Typed, ResourceOfModelKinds) {
+  auto servers = resource_of(ferrum::model::kServer);
+  EXPECT_EQ(servers, (ResourceId{"metal.sidero.dev", "v1alpha2", "servers", false}));
+  EXPECT_EQ(resource_of(ferrum::model::kMetalMachine).collection_path("ns"),
+            "/apis/infrastructure.cluster.x-k8s.io/v1alpha3/namespaces/ns/metalmachines");
+}
+
+TEST(Typed, ViewsRoundTripKeepingUnknownFields) {
+  kubetest::FakeApi api;
+  auto s = ferrum::model::Server::make("4c4c4544-0042");
+  s.raw()["spec"]["futureField"] = "kept";
+  auto created = create_as(api, ferrum::model::kServer, s);
+  ASSERT_TRUE(created);
+  auto got = get_as<ferrum::model::Server>(api, ferrum::model::kServer, "", "4c4c4544-0042");
+  ASSERT_TRUE(got);
+  EXPECT_EQ(got->name(), "4c4c4544-0042");
+  EXPECT_EQ(got->raw()["spec"]["futureField"], "kept");
+  got->set_hostname("node-1");
+  ASSERT_TRUE(update_as(api, ferrum::model::kServer, *got));
+  auto all = list_as<ferrum::model::Server>(api, ferrum::model::kServer);
+  ASSERT_TRUE(all);
+  ASSERT_EQ(all->size(), 1u);
+  EXPECT_EQ((*all)[0].hostname(), "node-1");
+  auto missing = get_as<ferrum::model::Server>(api, ferrum::model::kServer, "", "nope");
+  ASSERT_FALSE(missing);
+  EXPECT_TRUE(is_not_found(missing.error()));
+}
