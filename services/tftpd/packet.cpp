@@ -116,7 +116,10 @@ DecodeResult decode_request(Opcode op, std::span<const std::uint8_t> body) {
   OptionList all;
   if (auto err = read_options(r, all)) return fail(err->kind, std::move(err->message));
   auto& o = req.options;
-  for (auto& [name, value] : all) {
+  for (auto& entry : all) {
+    // Named references, not a structured binding: clang 14 cannot capture those in lambdas.
+    const std::string& name = entry.first;
+    std::string& value = entry.second;
     auto known = [&](auto& slot, std::uint64_t min,
                      std::uint64_t max) -> std::optional<DecodeError> {
       if (slot)
