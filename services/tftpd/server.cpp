@@ -4,6 +4,7 @@
 #include <netinet/in.h>
 #include <sys/epoll.h>
 #include <sys/eventfd.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 
 #include <algorithm>
@@ -332,6 +333,12 @@ Server::Loop::Loop(const Settings& settings, metrics::Registry& registry, log::L
                         .get()) {}
 
 Expected<std::vector<std::string>, std::string> Server::Loop::open() {
+  // Classic mode holds one socket per transfer: make room for --max-transfers of them.
+  rlimit nofile{};
+  if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
+    nofile.rlim_cur = nofile.rlim_max;
+    ::setrlimit(RLIMIT_NOFILE, &nofile);
+  }
   auto resolver = PathResolver::open_root(settings_.root);
   if (!resolver) return unexpected(resolver.error());
   resolver_.emplace(std::move(*resolver));
@@ -687,21 +694,24 @@ void Server::Loop::handle_request(std::size_t listener, const sockaddr_storage& 
 }
 
 void Server::Loop::on_transfer_readable(std::uint32_t index) {
-  for (std::size_t round = 0; round < kBatch; ++round) {
-    Active* a = get(index);
-    if (a == nullptr || !a->fd) return;
-    ssize_t n = ::recv(a->fd.get(), recv_buf_.data(), recv_buf_.size(), 0);
-    if (n < 0) {
-      if (errno == EINTR) continue;
-      if (errno == ECONNREFUSED) {
-        // ICMP port unreachable: the client's port is gone.
-        finish(index, Reason::kClientGone, {}, "client port unreachable");
-      }
-      return;
+  // One datagram per readiness event: a reading client sends one ACK per window, so a
+  // second recv() would almost always be a wasted EAGAIN; epoll is level-triggered and
+  // reports the socket again if more is queued.
+  Active* a = get(index);
+  if (a == nullptr || !a->fd) return;
+  ssize_t n;
+  do {
+    n = ::recv(a->fd.get(), recv_buf_.data(), recv_buf_.size(), 0);
+  } while (n < 0 && errno == EINTR);
+  if (n < 0) {
+    if (errno == ECONNREFUSED) {
+      // ICMP port unreachable: the client's port is gone.
+      finish(index, Reason::kClientGone, {}, "client port unreachable");
     }
-    on_transfer_packet(
-        index, std::span<const std::uint8_t>(recv_buf_.data(), static_cast<std::size_t>(n)));
+    return;
   }
+  on_transfer_packet(index,
+                     std::span<const std::uint8_t>(recv_buf_.data(), static_cast<std::size_t>(n)));
 }
 
 void Server::Loop::on_transfer_packet(std::uint32_t index, std::span<const std::uint8_t> bytes) {
