@@ -1,0 +1,54 @@
+#pragma once
+// The TFTP server: UDP sockets, transfers and their timers on one epoll event loop thread.
+//
+// Contract:
+// - start() opens --root, binds every --listen address (port 0 picks a free port) and starts
+//   the loop thread; the error names the flag and the reason. It returns the bound addresses.
+// - Read requests are answered from the FileCache; each transfer runs the Transfer state
+//   machine, on its own connected ephemeral socket (classic) or on the listen socket
+//   (--single-port, transfers told apart by client address and port).
+// - Bounds: at most max_transfers at once (then error 0 "server busy"); per transfer a fixed
+//   record (no buffered window: blocks are re-read from the cache or the file on resend);
+//   a silent client is dropped after its retries; one receive buffer and one send scratch
+//   buffer are shared by all transfers.
+// - stop(drain): stops taking requests, lets running transfers finish for up to `drain`,
+//   then ends the rest with error 0 and joins the loop thread. Safe to call from any thread.
+// - Metrics (ferrum_tftp_*) go to the registry; one log line per transfer or refused request.
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "ferrum/expected.hpp"
+#include "ferrum/log.hpp"
+#include "ferrum/metrics.hpp"
+#include "settings.hpp"
+
+namespace ferrum::tftp {
+
+class Server {
+ public:
+  Server(Settings settings, metrics::Registry& registry, log::Logger log);
+  ~Server();
+  Server(const Server&) = delete;
+  Server& operator=(const Server&) = delete;
+
+  Expected<std::vector<std::string>, std::string> start();
+  void stop(std::chrono::milliseconds drain);
+
+  // True between a successful start() and stop().
+  bool serving() const;
+  std::size_t active_transfers() const;
+
+ private:
+  class Loop;
+  Settings settings_;
+  metrics::Registry& registry_;
+  log::Logger log_;
+  std::unique_ptr<Loop> loop_;
+  std::thread thread_;
+};
+
+}  // namespace ferrum::tftp
