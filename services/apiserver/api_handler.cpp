@@ -1073,6 +1073,21 @@ void ApiHandler::write_object(Call& call, const std::string& creating_name, Cand
       if (!unknown.empty() && validation != "Ignore") {
         for (const auto& u : unknown) warnings->push_back("unknown field \"" + u + "\"");
       }
+      if (!unknown.empty()) {
+        // As Kubernetes does for custom resources: fields the schema does not declare are
+        // dropped (Warn/Ignore), then the rest is validated.
+        prune_to_schema(version.schema, next);
+        problems = validate_against_schema(version.schema, next);
+        invalid.clear();
+        for (const auto& pr : problems) {
+          if (pr.unknown_field) continue;
+          if (invalid.empty()) {
+            first_field = pr.field;
+            first_msg = pr.message;
+          }
+          invalid.push_back(pr.message);
+        }
+      }
       if (!invalid.empty()) {
         ApiError e = ApiError::invalid(type.kind, name, first_field, first_msg);
         std::string all;

@@ -127,7 +127,7 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     if (ec == http::error::body_limit) {
       auto e = ApiError::too_large("the request body is larger than --max-body-bytes (" +
                                    std::to_string(impl_.settings_.max_body_bytes) + " bytes)");
-      write(ApiHandler::error_response(e), false);
+      write(ApiHandler::error_response(e), false, /*linger=*/true);
       return;
     }
     if (ec == http::error::header_limit) {
@@ -183,7 +183,9 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     });
   }
 
-  void write(HttpResponse r, bool keep_alive) {
+  // linger: after the answer, read and discard what the client is still sending (bounded in
+  // bytes and time) before closing, so it sees the answer instead of a reset.
+  void write(HttpResponse r, bool keep_alive, bool linger = false) {
     auto res = std::make_shared<http::response<http::string_body>>(static_cast<http::status>(r.status), 11);
     res->set(http::field::content_type, r.content_type);
     res->set(http::field::cache_control, "no-cache, private");
@@ -192,13 +194,27 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
     res->keep_alive(keep_alive);
     res->prepare_payload();
     beast::get_lowest_layer(stream_).expires_after(impl_.settings_.read_timeout);
-    http::async_write(stream_, *res, [self = shared_from_this(), res](beast::error_code ec, std::size_t) {
+    http::async_write(stream_, *res, [self = shared_from_this(), res, linger](beast::error_code ec, std::size_t) {
       if (ec) return;
+      if (linger) {
+        beast::get_lowest_layer(self->stream_).expires_after(std::chrono::seconds(5));
+        self->discard(0);
+        return;
+      }
       if (!res->keep_alive()) {
         self->shutdown();
         return;
       }
       self->read();
+    });
+  }
+
+  void discard(std::size_t total) {
+    constexpr std::size_t kMaxDiscard = 64 * 1024 * 1024;
+    if (total > kMaxDiscard) return shutdown();
+    stream_.async_read_some(asio::buffer(scratch_), [self = shared_from_this(), total](beast::error_code ec, std::size_t n) {
+      if (ec) return self->shutdown();
+      self->discard(total + n);
     });
   }
 
@@ -318,6 +334,7 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
   bool finishing_ = false;
   std::string extra_;
   std::array<char, 1> probe_{};
+  std::array<char, 16 * 1024> scratch_{};
   std::optional<asio::steady_timer> watch_timer_;
   std::optional<asio::steady_timer> bookmark_timer_;
 };

@@ -119,12 +119,24 @@ kind: Server
 metadata:
   name: 11111111-2222-3333-4444-555555555555
 spec:
+  accepted: false
   acceptd: true
 YAML
 out=$(kubectl apply -f "$TMP/unknown.yaml" 2>&1 || true)
 contains "unknown field is refused by strict validation" "$out" "acceptd"
 out=$(kubectl get server 11111111-2222-3333-4444-555555555555 2>&1 || true)
 contains "nothing was created by the bad applies" "$out" "NotFound"
+check "without validation the unknown field is accepted" kubectl apply --validate=false -f "$TMP/unknown.yaml"
+out=$(kubectl get server 11111111-2222-3333-4444-555555555555 -o jsonpath='{.spec}')
+if [[ $out == *acceptd* ]]; then fail "the unknown field is pruned as Kubernetes does"; else pass "the unknown field is pruned as Kubernetes does"; fi
+out=$(echo '{"apiVersion":"v1","kind":"ConfigMap","metadata":{"name":"big"},"data":{"x":"'"$(head -c 3200000 /dev/zero | tr '\0' a)"'"}}' | kubectl create -f - 2>&1 || true)
+contains "a body over --max-body-bytes is refused" "$out" "larger than --max-body-bytes"
+out=$(kubectl get --raw '/api/v1/namespaces/default/configmaps?labelSelector=a%20in%20(' 2>&1 || true)
+contains "a bad labelSelector is a 400 naming the parameter" "$out" "labelSelector"
+out=$(kubectl get --raw '/api/v1/namespaces/default/configmaps?fieldSelector=spec.x=1' 2>&1 || true)
+contains "an unsupported fieldSelector names the field" "$out" "field label not supported: spec.x"
+out=$(kubectl get --raw '/apis/metal.sidero.dev/v1alpha2/nothings' 2>&1 || true)
+contains "an unknown resource is 404" "$out" "NotFound"
 out=$(kubectl apply --server-side -f "$D/environment-v1alpha2.yaml" 2>&1 || true)
 contains "server-side apply says to use client-side apply" "$out" "client-side apply"
 
