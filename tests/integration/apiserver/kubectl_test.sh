@@ -98,6 +98,26 @@ if wait $DPID; then pass "kubectl delete finishes once the finalizer is gone"; e
 out=$(kubectl get server $S1 2>&1 || true)
 contains "server is gone" "$out" "NotFound"
 
+# Deleting an owner removes its dependents in the background.
+owner_uid=$(kubectl get server $S2 -o jsonpath='{.metadata.uid}')
+kubectl apply -f - >/dev/null <<YAML
+apiVersion: v1
+kind: Secret
+metadata:
+  name: $S2-bmc
+  namespace: default
+  ownerReferences:
+    - apiVersion: metal.sidero.dev/v1alpha2
+      kind: Server
+      name: $S2
+      uid: $owner_uid
+stringData:
+  user: admin
+YAML
+check "dependent exists" kubectl get secret $S2-bmc
+check "owner deleted" kubectl delete server $S2 --wait=false
+check "dependent collected after its owner is deleted" wait_until 10 bash -c "! kubectl get secret $S2-bmc"
+
 # Secrets
 check "kubectl create secret generic" kubectl create secret generic bmc-creds --from-literal=user=admin --from-literal=pass='s3cr=t'
 equals "secret data is base64" "$(kubectl get secret bmc-creds -o jsonpath='{.data.pass}' | base64 -d)" "s3cr=t"
