@@ -431,6 +431,13 @@ void ApiHandler::handle(HttpRequest req, std::function<void(HttpResponse)> done)
     std::string verb = raw->verb.empty() ? "other" : raw->verb;
     latency_.with({verb}).observe(secs);
     requests_.with({verb, raw->type ? raw->type->qualified() : "", std::to_string(r.status)}).inc();
+    if (log_.enabled(log::Level::kDebug) || r.status >= 500) {
+      log_.log(r.status >= 500 ? log::Level::kError : log::Level::kDebug, "request",
+               {{"method", raw->req.method},
+                {"target", raw->req.target},
+                {"status", r.status},
+                {"seconds", secs}});
+    }
     done(std::move(r));
   };
   dispatch(*call);
