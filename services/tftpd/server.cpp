@@ -560,11 +560,12 @@ void Server::Loop::on_packet(std::size_t listener, const sockaddr_storage& peer,
 void Server::Loop::refuse(std::size_t listener, const sockaddr_storage& peer, socklen_t peer_len,
                           const LocalAddress& local, const std::string& file, ErrorCode code,
                           const std::string& reason) {
+  // Metrics first: whoever sees the error packet also sees it counted.
+  auto code_num = static_cast<std::uint16_t>(code);
+  failed_.with({"refused", std::to_string(code_num)}).inc();
   std::array<std::uint8_t, 512> out{};
   auto len = encode_error(out, code, reason.substr(0, 400));
   send_from_listener(listener, peer, peer_len, local, std::span(out.data(), len));
-  auto code_num = static_cast<std::uint16_t>(code);
-  failed_.with({"refused", std::to_string(code_num)}).inc();
   log_.info("transfer refused", {{"client", format_addr(peer)},
                                  {"file", file},
                                  {"error_code", code_num},
@@ -944,11 +945,14 @@ void Server::Loop::finish(std::uint32_t index, Reason reason, std::optional<std:
                           const std::string& detail, bool send_error) {
   std::unique_ptr<Active> a = std::move(slots_[index]);
   if (!a) return;
-  if (send_error) {
-    std::array<std::uint8_t, 512> out{};
-    auto len = encode_error(out, code.value_or(0), detail.substr(0, 400));
-    send_to(*a, std::span(out.data(), len));
-  }
+  // Outcome metrics before the active gauge drops and before the client hears of it, so an
+  // observer that sees either also sees the outcome counted.
+  double seconds = std::chrono::duration<double>(now_ - a->started).count();
+  duration_.observe(seconds);
+  bool ok = reason == Reason::kOk;
+  finished_.with({ok ? "ok" : "failed"}).inc();
+  std::string code_text = code ? std::to_string(*code) : "none";
+  if (!ok) failed_.with({std::string(reason_name(reason)), code_text}).inc();
   ++gens_[index];
   free_.push_back(index);
   if (auto it = by_client_.find(a->key); it != by_client_.end() && it->second == index) {
@@ -957,13 +961,11 @@ void Server::Loop::finish(std::uint32_t index, Reason reason, std::optional<std:
   active_count_.fetch_sub(1);
   total_active_.fetch_sub(1);
   active_gauge_.dec();
-
-  double seconds = std::chrono::duration<double>(now_ - a->started).count();
-  duration_.observe(seconds);
-  bool ok = reason == Reason::kOk;
-  finished_.with({ok ? "ok" : "failed"}).inc();
-  std::string code_text = code ? std::to_string(*code) : "none";
-  if (!ok) failed_.with({std::string(reason_name(reason)), code_text}).inc();
+  if (send_error) {
+    std::array<std::uint8_t, 512> out{};
+    auto len = encode_error(out, code.value_or(0), detail.substr(0, 400));
+    send_to(*a, std::span(out.data(), len));
+  }
 
   nlohmann::json options = nlohmann::json::object();
   for (const auto& [k, v] : a->oack) options[k] = v;
