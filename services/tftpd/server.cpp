@@ -627,6 +627,13 @@ void Server::Loop::handle_request(std::size_t listener, const sockaddr_storage& 
   config.send_oack = !granted.oack.empty();
   config.max_retries = static_cast<std::uint32_t>(settings_.retries);
 
+  // Reserve a place under --max-transfers (shared by all loops: reserve, then check).
+  if (total_active_.fetch_add(1) >= static_cast<std::size_t>(settings_.max_transfers)) {
+    total_active_.fetch_sub(1);
+    refuse(listener, peer, peer_len, local, request.filename, ErrorCode::kNotDefined,
+           "server busy");
+    return;
+  }
   // A slot.
   std::uint32_t index;
   if (!free_.empty()) {
@@ -684,6 +691,7 @@ void Server::Loop::handle_request(std::size_t listener, const sockaddr_storage& 
         ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&peer), peer_len) != 0) {
       std::string why = std::strerror(errno);
       free_.push_back(index);
+      total_active_.fetch_sub(1);
       refuse(listener, peer, peer_len, local, request.filename, ErrorCode::kNotDefined,
              "cannot open a transfer socket: " + why);
       return;
@@ -697,7 +705,6 @@ void Server::Loop::handle_request(std::size_t listener, const sockaddr_storage& 
   slots_[index] = std::move(a);
   by_client_[key] = index;
   active_count_.fetch_add(1);
-  total_active_.fetch_add(1);
   active_gauge_.inc();
   started_.inc();
   apply(index, slots_[index]->machine.start());
