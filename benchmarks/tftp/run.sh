@@ -10,14 +10,15 @@
 # the end packages are put back as they were (nothing scripts/setup installs is removed).
 #
 # Usage (root): benchmarks/tftp/run.sh [--build DIR] [--seconds S] [--clients "1 16 64 256"]
-#               [--windows "1 4 16"] [--servers "ferrum tftpd-hpa atftpd dnsmasq"] [--out FILE]
+#               [--windows "1 4 16"] [--out FILE]
+#               [--servers "ferrum ferrum-single-port tftpd-hpa atftpd dnsmasq"]
 set -euo pipefail
 root_dir=$(cd "$(dirname "$0")/../.." && pwd)
 build=$root_dir/build
 seconds=10
 clients="1 16 64 256"
 windows="1 4 16"
-servers="ferrum tftpd-hpa atftpd dnsmasq"
+servers="ferrum ferrum-single-port tftpd-hpa atftpd dnsmasq"
 out=
 while (($#)); do
   case $1 in
@@ -27,7 +28,7 @@ while (($#)); do
     --windows) windows=$2; shift 2 ;;
     --servers) servers=$2; shift 2 ;;
     --out) out=$2; shift 2 ;;
-    -h | --help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+    -h | --help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
     *) echo "run.sh: unknown argument $1" >&2; exit 2 ;;
   esac
 done
@@ -61,6 +62,7 @@ stop_server() {
 cleanup() {
   stop_server
   ip netns del "$ns" 2>/dev/null || true
+  if [[ -n $cg ]]; then rmdir "$cg" 2>/dev/null || true; fi
   # Put the conflicting servers back as they were.
   if ((had_hpa)) && ! installed_before tftpd-hpa; then apt_install tftpd-hpa || true; fi
   if ((!had_hpa)) && installed_before tftpd-hpa; then apt_remove tftpd-hpa || true; fi
@@ -72,23 +74,34 @@ trap cleanup EXIT
 
 ip netns add "$ns"
 ip -n "$ns" link set lo up
+# A non-loopback address (on a port-less bridge): tftpd-hpa resolves -a with AI_ADDRCONFIG,
+# which fails when the namespace has only loopback.
+ip -n "$ns" link add br-bench type bridge
+ip -n "$ns" addr add 10.250.0.1/24 dev br-bench
+ip -n "$ns" link set br-bench up
 # Foreground only: `in_ns cmd &` would background a subshell whose PID is not the server's.
 in_ns() { ip netns exec "$ns" "$@"; }
 
 # The server's processes (itself and its children).
 tree_pids() { echo "$1"; pgrep -P "$1" || true; }
-cpu_ticks() {  # utime+stime+cutime+cstime of the server's processes
-  local t=0 p
+# Server CPU: a cpuacct cgroup holding the server (forked children included, reaped or not);
+# without one, /proc utime+stime+cutime+cstime of the process tree.
+cg=/sys/fs/cgroup/cpuacct/ferrum-tftp-bench-$$
+mkdir "$cg" 2>/dev/null || cg=
+cpu_ns() {
+  if [[ -n $cg ]]; then cat "$cg/cpuacct.usage"; return; fi
+  local t=0 p v
   for p in $(tree_pids "$1"); do
-    [[ -r /proc/$p/stat ]] || continue
-    t=$((t + $(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat" 2>/dev/null || echo 0)))
+    v=$(awk '{ print $14 + $15 + $16 + $17 }' "/proc/$p/stat" 2>/dev/null || true)
+    t=$((t + ${v:-0}))
   done
-  echo "$t"
+  echo $((t * 10000000))
 }
-rss_kb() {
-  local s=0 p
+rss_kb() {  # summed VmRSS of the server's processes (zombies have none)
+  local s=0 p v
   for p in $(tree_pids "$1"); do
-    s=$((s + $(awk '/^VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null || echo 0)))
+    v=$(awk '/^VmRSS/ { print $2 }' "/proc/$p/status" 2>/dev/null || true)
+    s=$((s + ${v:-0}))
   done
   echo "$s"
 }
@@ -98,6 +111,10 @@ start_server() {  # start_server NAME
     ferrum)
       ip netns exec "$ns" "$tftpd" --listen 127.0.0.1:69 --root "$work/root" --admin-listen 127.0.0.1:9401 \
         --log-level warn --max-windowsize 64 --max-transfers 8192 2>"$work/ferrum.log" &
+      ;;
+    ferrum-single-port)
+      ip netns exec "$ns" "$tftpd" --listen 127.0.0.1:69 --root "$work/root" --admin-listen 127.0.0.1:9401 \
+        --log-level warn --max-windowsize 64 --max-transfers 8192 --single-port 2>"$work/ferrum.log" &
       ;;
     tftpd-hpa)
       ip netns exec "$ns" /usr/sbin/in.tftpd -L -a 127.0.0.1:69 -s "$work/root" 2>/dev/null &
@@ -113,6 +130,7 @@ start_server() {  # start_server NAME
       ;;
   esac
   server_pid=$!
+  if [[ -n $cg ]]; then echo "$server_pid" >"$cg/cgroup.procs"; fi
   # Ready when a transfer works.
   for _ in $(seq 50); do
     if in_ns "$load" --server 127.0.0.1:69 --file bench.bin --clients 1 --windowsize 1 --duration 0.3 \
@@ -134,15 +152,20 @@ bench_server() {  # bench_server NAME
   start_server "$name"
   local version
   case $name in
-    ferrum) version=$("$tftpd" --version | head -1) ;;
+    ferrum*) version=$("$tftpd" --version | head -1) ;;
     tftpd-hpa) version="tftpd-hpa $(dpkg-query -W -f='${Version}' tftpd-hpa)" ;;
     atftpd) version="atftpd $(dpkg-query -W -f='${Version}' atftpd)" ;;
     dnsmasq) version="dnsmasq $(dpkg-query -W -f='${Version}' dnsmasq)" ;;
   esac
   for c in $clients; do
     for w in $windows; do
-      local t0 t1 peak=0 r
-      t0=$(cpu_ticks "$server_pid")
+      local t0 t1 peak=0 r alive=true
+      if ! kill -0 "$server_pid" 2>/dev/null; then
+        echo "run.sh: $name had exited (crashed); restarting it for C=$c W=$w" >&2
+        wait "$server_pid" 2>/dev/null || true
+        start_server "$name"
+      fi
+      t0=$(cpu_ns "$server_pid")
       ip netns exec "$ns" "$load" --server 127.0.0.1:69 --file bench.bin --clients "$c" --windowsize "$w" \
         --duration "$seconds" --verify "$work/root/bench.bin" >"$work/run.json" &
       local lp=$!
@@ -152,9 +175,10 @@ bench_server() {  # bench_server NAME
         sleep 0.2
       done
       wait "$lp" || echo "run.sh: $name C=$c W=$w: tftp_load reported corrupt transfers" >&2
-      t1=$(cpu_ticks "$server_pid")
-      python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).read()); d.update(server=sys.argv[2], version=sys.argv[3], cpu_s=int(sys.argv[4])/100.0, peak_rss_kb=int(sys.argv[5])); print(json.dumps(d))' \
-        "$work/run.json" "$name" "$version" $((t1 - t0)) "$peak" | tee -a "$results"
+      t1=$(cpu_ns "$server_pid")
+      kill -0 "$server_pid" 2>/dev/null || alive=false
+      python3 -c 'import json,sys; d=json.loads(open(sys.argv[1]).read()); d.update(server=sys.argv[2], version=sys.argv[3], cpu_s=round(int(sys.argv[4])/1e9, 3), peak_rss_kb=int(sys.argv[5]), server_survived=sys.argv[6]=="true"); print(json.dumps(d))' \
+        "$work/run.json" "$name" "$version" $((t1 - t0)) "$peak" "$alive" | tee -a "$results"
     done
   done
   if [[ $name == ferrum ]]; then

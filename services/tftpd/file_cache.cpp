@@ -50,7 +50,8 @@ FileCache::Stamp FileCache::stamp_of(const struct stat& st) {
   return s;
 }
 
-Expected<FileSource, PathError> FileCache::source(OpenedFile file, Mode mode) {
+Expected<FileSource, PathError> FileCache::source(OpenedFile file, Mode mode, bool* hit) {
+  if (hit != nullptr) *hit = false;
   const auto size = static_cast<std::uint64_t>(file.st.st_size);
   if (size > limits_.max_file_bytes || size > limits_.max_bytes) {
     if (mode == Mode::kNetascii) {
@@ -65,10 +66,12 @@ Expected<FileSource, PathError> FileCache::source(OpenedFile file, Mode mode) {
   key += '\0';
   key += mode == Mode::kOctet ? 'o' : 'n';
   Stamp stamp = stamp_of(file.st);
+  std::lock_guard lock(mu_);
   if (auto it = entries_.find(key); it != entries_.end()) {
     if (it->second.stamp == stamp) {
       it->second.last_used = ++tick_;
       hits_.fetch_add(1, std::memory_order_relaxed);
+      if (hit != nullptr) *hit = true;
       return FileSource::memory(it->second.bytes);
     }
     bytes_.fetch_sub(it->second.bytes->size(), std::memory_order_relaxed);

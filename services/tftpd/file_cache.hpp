@@ -8,12 +8,13 @@
 // re-read when they differ. Larger octet files stream from their descriptor with pread;
 // netascii needs the converted copy in memory, so larger netascii requests are refused.
 // Memory: at most max_bytes of cached content, least recently used entries evicted first
-// (a transfer keeps its copy alive until it ends). Single-threaded: the server's event loop
-// owns the cache; bytes()/files() may be read from any thread.
+// (a transfer keeps its copy alive until it ends). Thread-safe: the server's event loops
+// share one cache (a miss reads the file under the cache's lock).
 
 #include <atomic>
 #include <cstdint>
 #include <memory>
+#include <mutex>
 #include <optional>
 #include <span>
 #include <string>
@@ -53,7 +54,8 @@ class FileCache {
  public:
   explicit FileCache(CacheLimits limits) : limits_(limits) {}
 
-  Expected<FileSource, PathError> source(OpenedFile file, Mode mode);
+  // `hit`, when given, says whether a valid cached copy was used.
+  Expected<FileSource, PathError> source(OpenedFile file, Mode mode, bool* hit = nullptr);
 
   std::uint64_t bytes() const { return bytes_.load(std::memory_order_relaxed); }
   std::uint64_t files() const { return files_.load(std::memory_order_relaxed); }
@@ -78,6 +80,7 @@ class FileCache {
   void insert(const std::string& key, Entry entry);
 
   CacheLimits limits_;
+  std::mutex mu_;
   std::unordered_map<std::string, Entry> entries_;
   std::uint64_t tick_ = 0;
   std::atomic<std::uint64_t> bytes_{0};

@@ -128,9 +128,13 @@ void set_buffer(int fd, int force_opt, int opt) {
 
 class Server::Loop {
  public:
-  Loop(const Settings& settings, metrics::Registry& registry, log::Logger log);
+  // `cache` and `total_active` are shared by all loops of a server.
+  Loop(const Settings& settings, metrics::Registry& registry, log::Logger log, FileCache& cache,
+       std::atomic<std::size_t>& total_active);
 
-  Expected<std::vector<std::string>, std::string> open();
+  // Binds `listen` (SO_REUSEPORT: every loop binds the same addresses; the kernel spreads
+  // clients over them by address and port, so a client's packets always reach one loop).
+  Expected<std::vector<std::string>, std::string> open(const std::vector<std::string>& listen);
   void run();
   void request_stop(std::chrono::milliseconds drain) {
     drain_ms_.store(drain.count());
@@ -239,7 +243,8 @@ class Server::Loop {
   const Settings& settings_;
   log::Logger log_;
   std::optional<PathResolver> resolver_;
-  FileCache cache_;
+  FileCache& cache_;
+  std::atomic<std::size_t>& total_active_;
   OptionLimits limits_;
 
   UniqueFd epoll_;
@@ -278,11 +283,12 @@ class Server::Loop {
   metrics::Counter& cache_misses_;
 };
 
-Server::Loop::Loop(const Settings& settings, metrics::Registry& registry, log::Logger log)
+Server::Loop::Loop(const Settings& settings, metrics::Registry& registry, log::Logger log,
+                   FileCache& cache, std::atomic<std::size_t>& total_active)
     : settings_(settings),
       log_(std::move(log)),
-      cache_(CacheLimits{static_cast<std::uint64_t>(settings.cache_max_bytes),
-                         static_cast<std::uint64_t>(settings.cache_max_file_bytes)}),
+      cache_(cache),
+      total_active_(total_active),
       limits_{static_cast<std::uint32_t>(settings.max_blksize),
               static_cast<std::uint32_t>(settings.max_windowsize)},
       recv_buf_(kRecvBuffer),
@@ -332,7 +338,8 @@ Server::Loop::Loop(const Settings& settings, metrics::Registry& registry, log::L
                                  "disk, or too large to cache (streamed).")
                         .get()) {}
 
-Expected<std::vector<std::string>, std::string> Server::Loop::open() {
+Expected<std::vector<std::string>, std::string> Server::Loop::open(
+    const std::vector<std::string>& listen) {
   // Classic mode holds one socket per transfer: make room for --max-transfers of them.
   rlimit nofile{};
   if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
@@ -352,7 +359,7 @@ Expected<std::vector<std::string>, std::string> Server::Loop::open() {
   ::epoll_ctl(epoll_.get(), EPOLL_CTL_ADD, wake_.get(), &ev);
 
   std::vector<std::string> bound;
-  for (const auto& text : settings_.listen) {
+  for (const auto& text : listen) {
     auto hp = net::parse_host_port(text);
     if (!hp) return unexpected("--listen " + text + ": " + hp.error());
     auto addr = net::listen_address(*hp);
@@ -390,6 +397,7 @@ Expected<std::vector<std::string>, std::string> Server::Loop::open() {
       ::setsockopt(l.fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
     }
     ::setsockopt(l.fd.get(), IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+    ::setsockopt(l.fd.get(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
     set_buffer(l.fd.get(), SO_RCVBUFFORCE, SO_RCVBUF);
     set_buffer(l.fd.get(), SO_SNDBUFFORCE, SO_SNDBUF);
     if (::bind(l.fd.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
@@ -552,11 +560,12 @@ void Server::Loop::on_packet(std::size_t listener, const sockaddr_storage& peer,
 void Server::Loop::refuse(std::size_t listener, const sockaddr_storage& peer, socklen_t peer_len,
                           const LocalAddress& local, const std::string& file, ErrorCode code,
                           const std::string& reason) {
+  // Metrics first: whoever sees the error packet also sees it counted.
+  auto code_num = static_cast<std::uint16_t>(code);
+  failed_.with({"refused", std::to_string(code_num)}).inc();
   std::array<std::uint8_t, 512> out{};
   auto len = encode_error(out, code, reason.substr(0, 400));
   send_from_listener(listener, peer, peer_len, local, std::span(out.data(), len));
-  auto code_num = static_cast<std::uint16_t>(code);
-  failed_.with({"refused", std::to_string(code_num)}).inc();
   log_.info("transfer refused", {{"client", format_addr(peer)},
                                  {"file", file},
                                  {"error_code", code_num},
@@ -588,7 +597,7 @@ void Server::Loop::handle_request(std::size_t listener, const sockaddr_storage& 
     }
     finish(it->second, Reason::kSuperseded, {}, "a new request from the same client port");
   }
-  if (active_count_.load() >= static_cast<std::size_t>(settings_.max_transfers)) {
+  if (total_active_.load() >= static_cast<std::size_t>(settings_.max_transfers)) {
     refuse(listener, peer, peer_len, local, request.filename, ErrorCode::kNotDefined,
            "server busy");
     return;
@@ -599,9 +608,9 @@ void Server::Loop::handle_request(std::size_t listener, const sockaddr_storage& 
            opened.error().reason);
     return;
   }
-  const auto hits_before = cache_.hits();
-  auto source = cache_.source(std::move(*opened), request.mode);
-  (cache_.hits() != hits_before ? cache_hits_ : cache_misses_).inc();
+  bool hit = false;
+  auto source = cache_.source(std::move(*opened), request.mode, &hit);
+  (hit ? cache_hits_ : cache_misses_).inc();
   cache_bytes_.set(static_cast<double>(cache_.bytes()));
   cache_files_.set(static_cast<double>(cache_.files()));
   if (!source) {
@@ -618,6 +627,13 @@ void Server::Loop::handle_request(std::size_t listener, const sockaddr_storage& 
   config.send_oack = !granted.oack.empty();
   config.max_retries = static_cast<std::uint32_t>(settings_.retries);
 
+  // Reserve a place under --max-transfers (shared by all loops: reserve, then check).
+  if (total_active_.fetch_add(1) >= static_cast<std::size_t>(settings_.max_transfers)) {
+    total_active_.fetch_sub(1);
+    refuse(listener, peer, peer_len, local, request.filename, ErrorCode::kNotDefined,
+           "server busy");
+    return;
+  }
   // A slot.
   std::uint32_t index;
   if (!free_.empty()) {
@@ -675,6 +691,7 @@ void Server::Loop::handle_request(std::size_t listener, const sockaddr_storage& 
         ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&peer), peer_len) != 0) {
       std::string why = std::strerror(errno);
       free_.push_back(index);
+      total_active_.fetch_sub(1);
       refuse(listener, peer, peer_len, local, request.filename, ErrorCode::kNotDefined,
              "cannot open a transfer socket: " + why);
       return;
@@ -935,25 +952,27 @@ void Server::Loop::finish(std::uint32_t index, Reason reason, std::optional<std:
                           const std::string& detail, bool send_error) {
   std::unique_ptr<Active> a = std::move(slots_[index]);
   if (!a) return;
-  if (send_error) {
-    std::array<std::uint8_t, 512> out{};
-    auto len = encode_error(out, code.value_or(0), detail.substr(0, 400));
-    send_to(*a, std::span(out.data(), len));
-  }
-  ++gens_[index];
-  free_.push_back(index);
-  if (auto it = by_client_.find(a->key); it != by_client_.end() && it->second == index) {
-    by_client_.erase(it);
-  }
-  active_count_.fetch_sub(1);
-  active_gauge_.dec();
-
+  // Outcome metrics before the active gauge drops and before the client hears of it, so an
+  // observer that sees either also sees the outcome counted.
   double seconds = std::chrono::duration<double>(now_ - a->started).count();
   duration_.observe(seconds);
   bool ok = reason == Reason::kOk;
   finished_.with({ok ? "ok" : "failed"}).inc();
   std::string code_text = code ? std::to_string(*code) : "none";
   if (!ok) failed_.with({std::string(reason_name(reason)), code_text}).inc();
+  ++gens_[index];
+  free_.push_back(index);
+  if (auto it = by_client_.find(a->key); it != by_client_.end() && it->second == index) {
+    by_client_.erase(it);
+  }
+  active_count_.fetch_sub(1);
+  total_active_.fetch_sub(1);
+  active_gauge_.dec();
+  if (send_error) {
+    std::array<std::uint8_t, 512> out{};
+    auto len = encode_error(out, code.value_or(0), detail.substr(0, 400));
+    send_to(*a, std::span(out.data(), len));
+  }
 
   nlohmann::json options = nlohmann::json::object();
   for (const auto& [k, v] : a->oack) options[k] = v;
@@ -987,29 +1006,46 @@ Server::~Server() { stop(std::chrono::milliseconds(0)); }
 
 Expected<std::vector<std::string>, std::string> Server::start() {
   if (auto err = validate(settings_); !err.empty()) return unexpected(err);
-  loop_ = std::make_unique<Loop>(settings_, registry_, log_);
-  auto bound = loop_->open();
-  if (!bound) {
-    loop_.reset();
-    return bound;
+  cache_ = std::make_unique<FileCache>(
+      CacheLimits{static_cast<std::uint64_t>(settings_.cache_max_bytes),
+                  static_cast<std::uint64_t>(settings_.cache_max_file_bytes)});
+  std::size_t threads = settings_.threads > 0
+                            ? static_cast<std::size_t>(settings_.threads)
+                            : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
+  std::vector<std::string> bound;
+  for (std::size_t i = 0; i < threads; ++i) {
+    auto loop = std::make_unique<Loop>(settings_, registry_, log_, *cache_, total_active_);
+    // The first loop binds what --listen says (port 0 picks one); the others the same ports.
+    auto b = loop->open(i == 0 ? settings_.listen : bound);
+    if (!b) {
+      loops_.clear();
+      return unexpected(b.error());
+    }
+    if (i == 0) bound = *b;
+    loops_.push_back(std::move(loop));
   }
-  for (const auto& b : *bound) {
-    log_.info("listening",
-              {{"address", b}, {"single_port", settings_.single_port}, {"root", settings_.root}});
+  for (const auto& b : bound) {
+    log_.info("listening", {{"address", b},
+                            {"single_port", settings_.single_port},
+                            {"threads", threads},
+                            {"root", settings_.root}});
   }
-  thread_ = std::thread([this] { loop_->run(); });
+  for (auto& loop : loops_) {
+    threads_.emplace_back([l = loop.get()] { l->run(); });
+  }
   return bound;
 }
 
 void Server::stop(std::chrono::milliseconds drain) {
-  if (!thread_.joinable()) return;
-  loop_->request_stop(drain);
-  thread_.join();
+  if (threads_.empty()) return;
+  for (auto& loop : loops_) loop->request_stop(drain);
+  for (auto& t : threads_) t.join();
+  threads_.clear();
   log_.info("stopped", {});
 }
 
-bool Server::serving() const { return thread_.joinable(); }
+bool Server::serving() const { return !threads_.empty(); }
 
-std::size_t Server::active_transfers() const { return loop_ ? loop_->active() : 0; }
+std::size_t Server::active_transfers() const { return total_active_.load(); }
 
 }  // namespace ferrum::tftp

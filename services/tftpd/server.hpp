@@ -1,5 +1,7 @@
 #pragma once
-// The TFTP server: UDP sockets, transfers and their timers on one epoll event loop thread.
+// The TFTP server: UDP sockets, transfers and their timers on epoll event loop threads
+// (--threads; each loop binds every listen address with SO_REUSEPORT and owns the transfers
+// of the clients the kernel steers to it; the file cache is shared).
 //
 // Contract:
 // - start() opens --root, binds every --listen address (port 0 picks a free port) and starts
@@ -15,6 +17,7 @@
 //   then ends the rest with error 0 and joins the loop thread. Safe to call from any thread.
 // - Metrics (ferrum_tftp_*) go to the registry; one log line per transfer or refused request.
 
+#include <atomic>
 #include <chrono>
 #include <memory>
 #include <string>
@@ -27,6 +30,8 @@
 #include "settings.hpp"
 
 namespace ferrum::tftp {
+
+class FileCache;
 
 class Server {
  public:
@@ -47,8 +52,10 @@ class Server {
   Settings settings_;
   metrics::Registry& registry_;
   log::Logger log_;
-  std::unique_ptr<Loop> loop_;
-  std::thread thread_;
+  std::unique_ptr<FileCache> cache_;
+  std::atomic<std::size_t> total_active_{0};
+  std::vector<std::unique_ptr<Loop>> loops_;
+  std::vector<std::thread> threads_;
 };
 
 }  // namespace ferrum::tftp

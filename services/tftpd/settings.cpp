@@ -24,6 +24,10 @@ void add_flags(flags::FlagSet& f, Settings& s) {
             "Retransmissions in a row without an ACK before a transfer is dropped.", 0, 100);
   f.add_int("max-transfers", &s.max_transfers, 4096,
             "Most transfers at once; further requests get error 0 \"server busy\".", 1, 1 << 20);
+  f.add_int("threads", &s.threads, 0,
+            "Event loop threads (0: one per CPU, at most 8). Each binds the listen addresses "
+            "with SO_REUSEPORT; the kernel keeps each client on one thread.",
+            0, 64);
   f.add_int("cache-max-bytes", &s.cache_max_bytes, 256ll << 20,
             "Memory for cached file contents (least recently used evicted first).", 0, 1ll << 40);
   f.add_int("cache-max-file-bytes", &s.cache_max_file_bytes, 32ll << 20,

@@ -21,6 +21,7 @@ struct Settings {
   std::int64_t max_transfers = 4096;
   std::int64_t cache_max_bytes = 256ll << 20;
   std::int64_t cache_max_file_bytes = 32ll << 20;
+  std::int64_t threads = 0;  // 0: one per CPU, at most 8
 };
 
 void add_flags(flags::FlagSet& flags, Settings& s);

@@ -12,7 +12,11 @@ bin=${2:?usage: firmware_boot.sh ovmf|bios path/to/ferrum-tftpd [single-port]}
 port_mode=${3:-classic}
 budget=${FERRUM_E2E_BOOT_TIMEOUT:-150}  # seconds for the VM to show the marker (TCG, shared CPU)
 
-if [[ $(id -u) -ne 0 ]]; then echo "e2e: needs root (network namespaces, tap)" >&2; exit 1; fi
+# Exit 77 (ctest: skipped, with the reason) where namespaces and taps cannot exist at all;
+# anything that fails after that is a real failure.
+skip() { echo "e2e: SKIPPED: $*" >&2; exit 77; }
+[[ $(id -u) -eq 0 ]] || skip "needs root (network namespaces, tap devices)"
+[[ -c /dev/net/tun ]] || skip "no /dev/net/tun"
 for tool in qemu-system-x86_64 dnsmasq ip; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool missing (run scripts/setup)" >&2; exit 1; }
 done

@@ -340,6 +340,12 @@ TEST_F(ServerTest, OvmfAbortsAfterOackThenAsksAgain) {
   auto r = c.receive();
   ASSERT_TRUE(r && std::holds_alternative<Oack>(r->packet));
   c.error(8, "");
+  // The abort ends the first transfer. (OVMF's second request may also overtake it: then the
+  // new request supersedes the old transfer, see NewRequestFromSamePortSupersedes.)
+  ASSERT_TRUE(eventually([&] { return metric(registry, "ferrum_tftp_active_transfers") == 0; }));
+  EXPECT_EQ(
+      metric(registry, "ferrum_tftp_transfers_failed_total{reason=\"client_error\",code=\"8\"}"),
+      1);
   c.request("file.bin", {{"blksize", "1468"}, {"windowsize", "4"}});
   r = c.receive();
   ASSERT_TRUE(r && std::holds_alternative<Oack>(r->packet));
@@ -350,9 +356,31 @@ TEST_F(ServerTest, OvmfAbortsAfterOackThenAsksAgain) {
   ASSERT_TRUE(eventually([&] {
     return metric(registry, "ferrum_tftp_transfers_finished_total{result=\"ok\"}") == 1;
   }));
+}
+
+TEST_F(ServerTest, NewRequestFromSamePortSupersedes) {
+  start();
+  Client c(port);
+  c.request("file.bin", {{"tsize", "0"}});
+  auto r = c.receive();
+  ASSERT_TRUE(r && std::holds_alternative<Oack>(r->packet));
+  // Same client port, a different request: the old transfer is dropped, the new one runs.
+  c.request("file.bin");
+  std::string got;
+  while (auto p = c.receive()) {
+    if (std::holds_alternative<Oack>(p->packet)) continue;  // a late resend of the old OACK
+    auto& d = std::get<Data>(p->packet);
+    if (d.block != got.size() / 512 + 1) continue;
+    got.append(d.payload.begin(), d.payload.end());
+    c.ack(d.block);
+    if (d.payload.size() < 512) break;
+  }
+  EXPECT_EQ(got, content);
+  ASSERT_TRUE(eventually([&] { return metric(registry, "ferrum_tftp_active_transfers") == 0; }));
   EXPECT_EQ(
-      metric(registry, "ferrum_tftp_transfers_failed_total{reason=\"client_error\",code=\"8\"}"),
+      metric(registry, "ferrum_tftp_transfers_failed_total{reason=\"superseded\",code=\"none\"}"),
       1);
+  EXPECT_EQ(metric(registry, "ferrum_tftp_transfers_finished_total{result=\"ok\"}"), 1);
 }
 
 TEST_F(ServerTest, SilentClientIsDroppedAfterRetries) {
