@@ -11,6 +11,7 @@
 #include <set>
 #include <sstream>
 
+#include "ferrum/base64.hpp"
 #include "ferrum/model/conversion.hpp"
 #include "ferrum/model/label_selector.hpp"
 #include "ferrum/patch.hpp"
@@ -60,71 +61,11 @@ std::string random_suffix() {
   return s;
 }
 
-std::string base64url(const std::string& in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8 | (unsigned char)in[i + 2];
-    out += t[v >> 18 & 63];
-    out += t[v >> 12 & 63];
-    out += t[v >> 6 & 63];
-    out += t[v & 63];
-  }
-  if (i + 1 == in.size()) {
-    unsigned v = (unsigned char)in[i] << 16;
-    out += t[v >> 18 & 63];
-    out += t[v >> 12 & 63];
-  } else if (i + 2 == in.size()) {
-    unsigned v = (unsigned char)in[i] << 16 | (unsigned char)in[i + 1] << 8;
-    out += t[v >> 18 & 63];
-    out += t[v >> 12 & 63];
-    out += t[v >> 6 & 63];
-  }
-  return out;
-}
 
-std::optional<std::string> base64_decode(const std::string& in, bool url) {
-  auto val = [url](char c) -> int {
-    if (c >= 'A' && c <= 'Z') return c - 'A';
-    if (c >= 'a' && c <= 'z') return c - 'a' + 26;
-    if (c >= '0' && c <= '9') return c - '0' + 52;
-    if (c == (url ? '-' : '+')) return 62;
-    if (c == (url ? '_' : '/')) return 63;
-    return -1;
-  };
-  std::string out;
-  unsigned buf = 0;
-  int bits = 0;
-  std::size_t pad = 0;
-  for (char c : in) {
-    if (c == '=') {
-      ++pad;
-      continue;
-    }
-    if (pad) return std::nullopt;  // data after padding
-    int v = val(c);
-    if (v < 0) return std::nullopt;
-    buf = buf << 6 | static_cast<unsigned>(v);
-    bits += 6;
-    if (bits >= 8) {
-      bits -= 8;
-      out += static_cast<char>(buf >> bits & 0xff);
-    }
-  }
-  if (!url && (in.size() % 4) != 0) return std::nullopt;
-  return out;
-}
 
-std::string base64_std(const std::string& in) {
-  std::string s = base64url(in);
-  for (auto& c : s) {
-    if (c == '-') c = '+';
-    if (c == '_') c = '/';
-  }
-  while (s.size() % 4) s += '=';
-  return s;
-}
+
+
+
 
 // DNS-1123 subdomain, as Kubernetes requires of most object names.
 std::optional<std::string> name_error(const std::string& name) {
@@ -685,7 +626,7 @@ void ApiHandler::list(Call& call) {
   }
   std::string after;
   if (auto c = call.param("continue"); !c.empty()) {
-    auto decoded = base64_decode(c, true);
+    auto decoded = base64::decode_url(c);
     json token;
     if (decoded) token = json::parse(*decoded, nullptr, false);
     if (!token.is_object() || !token.contains("start") || !token["start"].is_string()) {
@@ -699,7 +640,7 @@ void ApiHandler::list(Call& call) {
   json list_md = {{"resourceVersion", std::to_string(result.rv)}};
   std::string cont;
   if (!result.next_key.empty()) {
-    cont = base64url(json{{"start", result.next_key}, {"rv", result.rv}}.dump());
+    cont = base64::encode_url(json{{"start", result.next_key}, {"rv", result.rv}}.dump());
     list_md["continue"] = cont;
   }
   std::vector<json> items;
@@ -912,7 +853,7 @@ std::optional<ApiError> normalize_secret(json& obj, const std::string& name) {
   if (obj.contains("data") && !obj["data"].is_null()) {
     if (!obj["data"].is_object()) return ApiError::invalid("Secret", name, "data", "must be a map of base64 strings");
     for (auto& [k, v] : obj["data"].items()) {
-      if (!v.is_string() || !base64_decode(v.get<std::string>(), false)) {
+      if (!v.is_string() || !base64::decode(v.get<std::string>())) {
         return ApiError::invalid("Secret", name, "data[" + k + "]", "must be base64-encoded");
       }
     }
@@ -921,7 +862,7 @@ std::optional<ApiError> normalize_secret(json& obj, const std::string& name) {
     if (!obj["stringData"].is_object()) return ApiError::invalid("Secret", name, "stringData", "must be a map of strings");
     for (auto& [k, v] : obj["stringData"].items()) {
       if (!v.is_string()) return ApiError::invalid("Secret", name, "stringData[" + k + "]", "must be a string");
-      obj["data"][k] = base64_std(v.get<std::string>());
+      obj["data"][k] = base64::encode(v.get<std::string>());
     }
     obj.erase("stringData");
   }

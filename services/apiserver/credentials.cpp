@@ -1,5 +1,7 @@
 #include "credentials.hpp"
 
+#include "ferrum/base64.hpp"
+
 #include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -268,14 +270,7 @@ std::string trim(std::string s) {
   return s.substr(b);
 }
 
-std::string base64(const std::string& in) {
-  std::string out(4 * ((in.size() + 2) / 3) + 1, '\0');
-  int n = EVP_EncodeBlock(reinterpret_cast<unsigned char*>(out.data()),
-                          reinterpret_cast<const unsigned char*>(in.data()),
-                          static_cast<int>(in.size()));
-  out.resize(static_cast<std::size_t>(n));
-  return out;
-}
+std::string base64(const std::string& in) { return ferrum::base64::encode(in); }
 
 }  // namespace
 

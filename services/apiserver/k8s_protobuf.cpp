@@ -1,5 +1,7 @@
 #include "k8s_protobuf.hpp"
 
+#include "ferrum/base64.hpp"
+
 #include <cstdint>
 #include <functional>
 #include <optional>
@@ -97,29 +99,7 @@ bool map_entry(std::string_view entry, std::string& key, std::string& value) {
   });
 }
 
-std::string base64(std::string_view in) {
-  static const char* t = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-  std::string out;
-  std::size_t i = 0;
-  for (; i + 2 < in.size(); i += 3) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16 | static_cast<unsigned char>(in[i + 1]) << 8 |
-                 static_cast<unsigned char>(in[i + 2]);
-    for (int s = 18; s >= 0; s -= 6) out += t[v >> s & 63];
-  }
-  if (i + 1 == in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16;
-    out += t[v >> 18 & 63];
-    out += t[v >> 12 & 63];
-    out += "==";
-  } else if (i + 2 == in.size()) {
-    unsigned v = static_cast<unsigned char>(in[i]) << 16 | static_cast<unsigned char>(in[i + 1]) << 8;
-    out += t[v >> 18 & 63];
-    out += t[v >> 12 & 63];
-    out += t[v >> 6 & 63];
-    out += '=';
-  }
-  return out;
-}
+std::string base64(std::string_view in) { return ferrum::base64::encode(in); }
 
 bool decode_owner_reference(std::string_view msg, json& out) {
   return each_field(msg, [&](std::uint32_t f, std::uint32_t w, std::string_view b, std::uint64_t n) {
