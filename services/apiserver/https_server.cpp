@@ -38,18 +38,7 @@ class HttpsServer::Impl {
   }
 
   Expected<std::uint16_t, std::string> bind() {
-    auto hp = net::parse_host_port(settings_.listen);
-    if (!hp) return unexpected("--listen " + settings_.listen + ": " + hp.error());
-    auto addr = net::listen_address(*hp);
-    if (!addr) return unexpected("--listen " + settings_.listen + ": " + addr.error());
-    beast::error_code ec;
-    tcp::endpoint ep(*addr, hp->port);
-    acceptor_.open(ep.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(ep, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return unexpected("--listen " + settings_.listen + ": " + ec.message());
-    return acceptor_.local_endpoint().port();
+    return net::listen_tcp(acceptor_, settings_.listen, "listen");
   }
 
   void run() {

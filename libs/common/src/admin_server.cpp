@@ -19,18 +19,7 @@ class AdminServer::Impl {
   explicit Impl(AdminServer& owner) : owner_(owner), acceptor_(ioc_) {}
 
   Expected<std::uint16_t, std::string> bind(const std::string& listen) {
-    auto hp = net::parse_host_port(listen);
-    if (!hp) return unexpected("--admin-listen " + listen + ": " + hp.error());
-    auto addr = net::listen_address(*hp);
-    if (!addr) return unexpected("--admin-listen " + listen + ": " + addr.error());
-    beast::error_code ec;
-    tcp::endpoint ep(*addr, hp->port);
-    acceptor_.open(ep.protocol(), ec);
-    if (!ec) acceptor_.set_option(asio::socket_base::reuse_address(true), ec);
-    if (!ec) acceptor_.bind(ep, ec);
-    if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
-    if (ec) return unexpected("--admin-listen " + listen + ": " + ec.message());
-    return acceptor_.local_endpoint().port();
+    return net::listen_tcp(acceptor_, listen, "admin-listen");
   }
 
   void run() {

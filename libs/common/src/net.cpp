@@ -46,6 +46,23 @@ Expected<boost::asio::ip::address, std::string> listen_address(const HostPort& h
   return addr;
 }
 
+Expected<std::uint16_t, std::string> listen_tcp(boost::asio::ip::tcp::acceptor& acceptor,
+                                                const std::string& listen, const std::string& flag) {
+  auto fail = [&](const std::string& why) { return unexpected("--" + flag + " " + listen + ": " + why); };
+  auto hp = parse_host_port(listen);
+  if (!hp) return fail(hp.error());
+  auto addr = listen_address(*hp);
+  if (!addr) return fail(addr.error());
+  boost::system::error_code ec;
+  boost::asio::ip::tcp::endpoint ep(*addr, hp->port);
+  acceptor.open(ep.protocol(), ec);
+  if (!ec) acceptor.set_option(boost::asio::socket_base::reuse_address(true), ec);
+  if (!ec) acceptor.bind(ep, ec);
+  if (!ec) acceptor.listen(boost::asio::socket_base::max_listen_connections, ec);
+  if (ec) return fail(ec.message());
+  return acceptor.local_endpoint().port();
+}
+
 std::string format_host_port(const std::string& host, std::uint16_t port) {
   if (host.find(':') != std::string::npos) return "[" + host + "]:" + std::to_string(port);
   return host + ":" + std::to_string(port);

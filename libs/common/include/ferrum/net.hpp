@@ -3,6 +3,7 @@
 // interfaces), "localhost:6443". Listen addresses are literal IPs (no DNS at start-up).
 
 #include <boost/asio/ip/address.hpp>
+#include <boost/asio/ip/tcp.hpp>
 #include <cstdint>
 #include <string>
 #include <string_view>
@@ -23,6 +24,11 @@ Expected<HostPort, std::string> parse_host_port(std::string_view text);
 // `any_v6`, else 0.0.0.0).
 Expected<boost::asio::ip::address, std::string> listen_address(const HostPort& hp,
                                                                bool any_v6 = false);
+
+// Opens, binds (SO_REUSEADDR) and listens `acceptor` on `listen` ("host:port"); returns the
+// bound port (useful with port 0). Errors read "--<flag> <listen>: <reason>".
+Expected<std::uint16_t, std::string> listen_tcp(boost::asio::ip::tcp::acceptor& acceptor,
+                                                const std::string& listen, const std::string& flag);
 
 // "host:port" with brackets for IPv6.
 std::string format_host_port(const std::string& host, std::uint16_t port);
