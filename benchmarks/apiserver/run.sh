@@ -76,7 +76,7 @@ done
 curl -fsS "http://127.0.0.1:$admin_port/readyz" >/dev/null || { echo "ferrum-apiserver not ready:"; cat "$work/log"; exit 1; }
 
 metric() {  # metric NAME: the value of an unlabelled metric on the admin endpoint
-  curl -fsS "http://127.0.0.1:$admin_port/metrics" | awk -v m="$1" '$1 == m { print $2; exit }'
+  curl -fsS "http://127.0.0.1:$admin_port/metrics" | awk -v m="$1" '$1 == m && !done { print $2; done = 1 }'
 }
 vmrss_kib() { awk '/^VmRSS:/ { print $2 }' "/proc/$server_pid/status"; }
 record() { jq -c "$1" >>"$results"; }
