@@ -50,7 +50,8 @@ using SteadyClock = std::chrono::steady_clock;
 ferrum::kube::ResourceId servers() { return {"metal.sidero.dev", "v1alpha2", "servers", false}; }
 
 std::int64_t now_ns() {
-  return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now().time_since_epoch()).count();
+  return std::chrono::duration_cast<std::chrono::nanoseconds>(SteadyClock::now().time_since_epoch())
+      .count();
 }
 
 [[noreturn]] void die(const std::string& msg) {
@@ -77,8 +78,8 @@ std::string mac(long i, int nic) {
 // A Server as the agent reports it for a typical 2-socket machine (~2.5 KB of JSON).
 Json make_server(long i) {
   std::string name = server_name(i);
-  std::string ip = "10." + std::to_string((i >> 16) & 0xff) + "." + std::to_string((i >> 8) & 0xff) + "." +
-                   std::to_string(i & 0xff);
+  std::string ip = "10." + std::to_string((i >> 16) & 0xff) + "." +
+                   std::to_string((i >> 8) & 0xff) + "." + std::to_string(i & 0xff);
   Json processors = Json::array();
   for (int s = 0; s < 2; ++s) {
     processors.push_back({{"manufacturer", "Intel(R) Corporation"},
@@ -99,14 +100,15 @@ Json make_server(long i) {
   }
   Json devices = Json::array();
   for (int d = 0; d < 2; ++d) {
-    devices.push_back({{"deviceName", "/dev/nvme" + std::to_string(d) + "n1"},
-                       {"name", "nvme" + std::to_string(d) + "n1"},
-                       {"productName", "SAMSUNG MZQL21T9HCJR-00A07"},
-                       {"serialNumber", "S64GNE0R" + std::to_string(100000 + i) + std::to_string(d)},
-                       {"size", 1920383410176LL},
-                       {"type", "NVMe"},
-                       {"uuid", server_name(i + 1000000L * (d + 1))},
-                       {"wwid", "eui.36344730528" + std::to_string(100000 + i) + std::to_string(d)}});
+    devices.push_back(
+        {{"deviceName", "/dev/nvme" + std::to_string(d) + "n1"},
+         {"name", "nvme" + std::to_string(d) + "n1"},
+         {"productName", "SAMSUNG MZQL21T9HCJR-00A07"},
+         {"serialNumber", "S64GNE0R" + std::to_string(100000 + i) + std::to_string(d)},
+         {"size", 1920383410176LL},
+         {"type", "NVMe"},
+         {"uuid", server_name(i + 1000000L * (d + 1))},
+         {"wwid", "eui.36344730528" + std::to_string(100000 + i) + std::to_string(d)}});
   }
   Json interfaces = Json::array();
   for (int n = 0; n < 2; ++n) {
@@ -121,17 +123,22 @@ Json make_server(long i) {
           {"kind", "Server"},
           {"metadata",
            {{"name", name},
-            {"labels", {{"rack", "r" + std::to_string(i % 40)}, {"zone", "z" + std::to_string(i % 3)}}}}},
+            {"labels",
+             {{"rack", "r" + std::to_string(i % 40)}, {"zone", "z" + std::to_string(i % 3)}}}}},
           {"spec",
            {{"accepted", i % 2 == 0},
             {"hostname", "node-" + std::to_string(i)},
             {"pxeMode", "uefi"},
             {"bmc",
-             {{"endpoint", "10.200." + std::to_string((i >> 8) & 0xff) + "." + std::to_string(i & 0xff)},
+             {{"endpoint",
+               "10.200." + std::to_string((i >> 8) & 0xff) + "." + std::to_string(i & 0xff)},
               {"port", 623},
-              {"userFrom", {{"secretKeyRef", {{"name", "bmc-" + name}, {"namespace", "default"}, {"key", "user"}}}}},
+              {"userFrom",
+               {{"secretKeyRef",
+                 {{"name", "bmc-" + name}, {"namespace", "default"}, {"key", "user"}}}}},
               {"passFrom",
-               {{"secretKeyRef", {{"name", "bmc-" + name}, {"namespace", "default"}, {"key", "pass"}}}}}}},
+               {{"secretKeyRef",
+                 {{"name", "bmc-" + name}, {"namespace", "default"}, {"key", "pass"}}}}}}},
             {"hardware",
              {{"system",
                {{"manufacturer", "Supermicro"},
@@ -142,7 +149,10 @@ Json make_server(long i) {
                 {"uuid", name},
                 {"version", "0123456789"}}},
               {"compute",
-               {{"processorCount", 2}, {"totalCoreCount", 64}, {"totalThreadCount", 128}, {"processors", processors}}},
+               {{"processorCount", 2},
+                {"totalCoreCount", 64},
+                {"totalThreadCount", 128},
+                {"processors", processors}}},
               {"memory", {{"moduleCount", 4}, {"totalSize", "128 GB"}, {"modules", modules}}},
               {"storage", {{"deviceCount", 2}, {"totalSize", "3.8 TB"}, {"devices", devices}}},
               {"network", {{"interfaceCount", 2}, {"interfaces", interfaces}}}}}}}};
@@ -172,7 +182,8 @@ Args parse_args(int argc, char** argv) {
   a.cmd = argv[1];
   for (int i = 2; i < argc; ++i) {
     std::string k = argv[i];
-    if (k.rfind("--", 0) != 0 || i + 1 >= argc) die("bad argument " + k + " (flags are --name value)");
+    if (k.rfind("--", 0) != 0 || i + 1 >= argc)
+      die("bad argument " + k + " (flags are --name value)");
     a.kv[k.substr(2)] = argv[++i];
   }
   return a;
@@ -189,7 +200,8 @@ ferrum::kube::RestConfig load_config(const Args& a) {
 // Nearest-rank percentile of a sorted vector.
 double pct(const std::vector<double>& sorted, double p) {
   if (sorted.empty()) return 0;
-  std::size_t rank = static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
+  std::size_t rank =
+      static_cast<std::size_t>(std::ceil(p / 100.0 * static_cast<double>(sorted.size())));
   return sorted[std::min(sorted.size() - 1, rank == 0 ? 0 : rank - 1)];
 }
 
@@ -253,7 +265,8 @@ int cmd_create(const Args& a) {
           long i = next.fetch_add(1);
           if (i >= count) return;
           auto s = now_ns();
-          auto r = cs[static_cast<std::size_t>(c)]->create(servers(), objs[static_cast<std::size_t>(i)]);
+          auto r =
+              cs[static_cast<std::size_t>(c)]->create(servers(), objs[static_cast<std::size_t>(i)]);
           auto e = now_ns();
           if (!r) {
             errors.fetch_add(1);
@@ -306,7 +319,11 @@ int cmd_list(const Args& a) {
       die("list returned " + std::to_string(items) + " items, expected " + std::to_string(expect));
     }
   }
-  std::cout << Json{{"test", "list"}, {"limit", limit}, {"runs", runs}, {"items", items}, {"latency", summary_ms(lat)}}
+  std::cout << Json{{"test", "list"},
+                    {"limit", limit},
+                    {"runs", runs},
+                    {"items", items},
+                    {"latency", summary_ms(lat)}}
                    .dump()
             << "\n";
   return 0;
@@ -321,7 +338,8 @@ int cmd_watch(const Args& a) {
   auto cfg = load_config(a);
   long watchers = a.num("watchers", 10), count = a.num("count", 10000), rate = a.num("rate", 100),
        seconds = a.num("seconds", 10);
-  if (watchers < 1 || count < 1 || rate < 1 || seconds < 1) die("--watchers --count --rate --seconds must be >= 1");
+  if (watchers < 1 || count < 1 || rate < 1 || seconds < 1)
+    die("--watchers --count --rate --seconds must be >= 1");
   ferrum::kube::RestClient writer(cfg);
   warm_up(writer);
   ferrum::kube::ListOptions lo;
@@ -376,7 +394,8 @@ int cmd_watch(const Args& a) {
     Json p{{"metadata", {{"labels", {{"bench-seq", std::to_string(seq)}}}}}};
     WriteRecord rec;
     rec.sent_ns = now_ns();
-    auto r = writer.patch(servers(), "", server_name(seq < 0 ? 0 : seq % count), ferrum::kube::PatchType::kMerge, p);
+    auto r = writer.patch(servers(), "", server_name(seq < 0 ? 0 : seq % count),
+                          ferrum::kube::PatchType::kMerge, p);
     rec.acked_ns = now_ns();
     if (!r) die("patch: " + r.error().describe());
     return {std::stoull(ferrum::kube::resource_version_of(*r)), rec};
@@ -417,7 +436,8 @@ int cmd_watch(const Args& a) {
   threads.clear();
 
   std::vector<double> from_send, from_ack, acks;
-  for (auto& [rv, rec] : writes) acks.push_back(static_cast<double>(rec.acked_ns - rec.sent_ns) / 1e6);
+  for (auto& [rv, rec] : writes)
+    acks.push_back(static_cast<double>(rec.acked_ns - rec.sent_ns) / 1e6);
   long missed = 0, before_ack = 0;
   std::string error;
   for (auto& st : ws) {
@@ -456,7 +476,8 @@ int cmd_informer(const Args& a) {
   long expect = a.num("count", -1);
   ferrum::kube::RestClient c(cfg);
   warm_up(c);
-  auto out = std::make_shared<ferrum::log::Output>(ferrum::log::Format::kJson, ferrum::log::Level::kWarn);
+  auto out =
+      std::make_shared<ferrum::log::Output>(ferrum::log::Format::kJson, ferrum::log::Level::kWarn);
   ferrum::kube::InformerSettings s;
   s.resource = servers();
   ferrum::kube::Informer inf(s, c, ferrum::real_clock(), ferrum::log::Logger(out, "bench"));
@@ -487,8 +508,10 @@ int cmd_informer(const Args& a) {
            {"rss_before_kib", before},
            {"rss_synced_kib", peak},
            {"rss_after_trim_kib", after},
-           {"bytes_per_object", n ? static_cast<double>(after - before) * 1024.0 / static_cast<double>(n) : 0.0},
-           {"json_bytes_per_object", n ? static_cast<double>(json_bytes) / static_cast<double>(n) : 0.0}};
+           {"bytes_per_object",
+            n ? static_cast<double>(after - before) * 1024.0 / static_cast<double>(n) : 0.0},
+           {"json_bytes_per_object",
+            n ? static_cast<double>(json_bytes) / static_cast<double>(n) : 0.0}};
   std::cout << res.dump() << "\n";
   return 0;
 }
