@@ -8,6 +8,7 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <random>
 #include <set>
 #include <sstream>
 
@@ -40,9 +41,25 @@ std::string now_rfc3339() {
   return buf;
 }
 
+// Version 4 UUIDs from a per-thread generator seeded once from the OS's CSPRNG: unique
+// without a system call per object (RAND_bytes checks the pid on every call).
+std::mt19937_64& uid_rng() {
+  thread_local std::mt19937_64 rng = [] {
+    std::uint64_t seed[2] = {};
+    RAND_bytes(reinterpret_cast<unsigned char*>(seed), sizeof seed);
+    std::seed_seq seq{seed[0], seed[0] >> 32, seed[1], seed[1] >> 32};
+    return std::mt19937_64(seq);
+  }();
+  return rng;
+}
+
 std::string new_uid() {
+  std::uint64_t hi = uid_rng()(), lo = uid_rng()();
   unsigned char b[16];
-  RAND_bytes(b, sizeof b);
+  for (int i = 0; i < 8; ++i) {
+    b[i] = static_cast<unsigned char>(hi >> (56 - 8 * i));
+    b[8 + i] = static_cast<unsigned char>(lo >> (56 - 8 * i));
+  }
   b[6] = (b[6] & 0x0f) | 0x40;  // version 4
   b[8] = (b[8] & 0x3f) | 0x80;  // variant 1
   char out[37];
@@ -643,17 +660,17 @@ void ApiHandler::list(Call& call) {
     cont = base64::encode_url(json{{"start", result.next_key}, {"rv", result.rv}}.dump());
     list_md["continue"] = cont;
   }
-  std::vector<json> items;
-  items.reserve(result.items.size());
-  for (const auto& o : result.items) {
-    auto wire = to_version(*call.type, *o, ri.version);
-    if (!wire) {
-      call.fail(wire.error());
-      return;
-    }
-    items.push_back(std::move(*wire));
-  }
   if (call.table) {
+    std::vector<json> items;
+    items.reserve(result.items.size());
+    for (const auto& o : result.items) {
+      auto wire = to_version(*call.type, *o, ri.version);
+      if (!wire) {
+        call.fail(wire.error());
+        return;
+      }
+      items.push_back(std::move(*wire));
+    }
     TableOptions opts;
     opts.include = call.param("includeObject") == "None"     ? IncludeObject::kNone
                    : call.param("includeObject") == "Object" ? IncludeObject::kObject
@@ -663,13 +680,25 @@ void ApiHandler::list(Call& call) {
     call.reply(200, render_table(*call.type, *call.version, items, opts));
     return;
   }
-  // Serialize directly: lists of thousands of objects should not be copied into one json.
-  std::string body = "{\"apiVersion\":" + json(call.type->api_version(ri.version)).dump() +
-                     ",\"kind\":" + json(call.type->list_kind).dump() + ",\"metadata\":" + list_md.dump() +
-                     ",\"items\":[";
-  for (std::size_t i = 0; i < items.size(); ++i) {
+  // Serialize straight from the stored objects: lists of thousands of objects are neither
+  // copied nor converted when the client asks for the storage version.
+  const std::string want_api = call.type->api_version(ri.version);
+  std::string body = "{\"apiVersion\":" + json(want_api).dump() + ",\"kind\":" + json(call.type->list_kind).dump() +
+                     ",\"metadata\":" + list_md.dump() + ",\"items\":[";
+  body.reserve(body.size() + result.items.size() * 3000);
+  for (std::size_t i = 0; i < result.items.size(); ++i) {
     if (i) body += ',';
-    body += items[i].dump(-1, ' ', false, json::error_handler_t::replace);
+    const json& stored = *result.items[i];
+    if (stored.value("apiVersion", "") == want_api) {
+      body += stored.dump(-1, ' ', false, json::error_handler_t::replace);
+      continue;
+    }
+    auto wire = to_version(*call.type, stored, ri.version);
+    if (!wire) {
+      call.fail(wire.error());
+      return;
+    }
+    body += wire->dump(-1, ' ', false, json::error_handler_t::replace);
   }
   body += "]}";
   HttpResponse r;
