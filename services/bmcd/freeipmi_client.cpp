@@ -144,10 +144,13 @@ Expected<std::unique_ptr<IpmiSession>, BmcError> FreeIpmi::open(const IpmiEndpoi
   unsigned int retransmit = std::max(50u, session_timeout / 4);
   int rc;
   if (ep.interface == IpmiInterface::kLanplus) {
-    rc = ipmi_ctx_open_outofband_2_0(ctx, host.c_str(), ep.user.c_str(), ep.pass.c_str(), nullptr,
-                                     0, IPMI_PRIVILEGE_LEVEL_ADMIN,
-                                     3 /* cipher suite: HMAC-SHA1, AES */, session_timeout,
-                                     retransmit, IPMI_WORKAROUND_FLAGS_DEFAULT, IPMI_FLAGS_DEFAULT);
+    rc = ipmi_ctx_open_outofband_2_0(
+        ctx, host.c_str(), ep.user.c_str(), ep.pass.c_str(), nullptr, 0, IPMI_PRIVILEGE_LEVEL_ADMIN,
+        3 /* cipher suite: HMAC-SHA1, AES */, session_timeout, retransmit,
+        // Ask for ADMIN in Open Session as ipmitool does, rather
+        // than "highest available": OpenIPMI's BMC (and others)
+        // refuse the latter for ADMIN users.
+        IPMI_WORKAROUND_FLAGS_OUTOFBAND_2_0_OPEN_SESSION_PRIVILEGE, IPMI_FLAGS_DEFAULT);
   } else {
     rc = ipmi_ctx_open_outofband(ctx, host.c_str(), ep.user.c_str(), ep.pass.c_str(),
                                  IPMI_AUTHENTICATION_TYPE_MD5, IPMI_PRIVILEGE_LEVEL_ADMIN,
