@@ -71,6 +71,11 @@ void BmcExecutor::stop() {
   }
 }
 
+bool BmcExecutor::stopping() const {
+  std::lock_guard lock(mu_);
+  return stopping_;
+}
+
 std::size_t BmcExecutor::pending() const {
   std::lock_guard lock(mu_);
   return pending_;

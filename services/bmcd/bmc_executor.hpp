@@ -33,6 +33,7 @@ class BmcExecutor {
   bool submit(const std::string& key, Job job);
   void stop();
   std::size_t pending() const;
+  bool stopping() const;
 
  private:
   void work();

@@ -92,6 +92,8 @@ TEST(BmcExecutor, StopAnswersWaitingJobsAsCancelled) {
     ASSERT_TRUE(ex.submit(k, [&](bool c) { c ? ++cancelled : ++ran; }));
   }
   std::thread stopper([&] { ex.stop(); });
+  // Open the gate only once stop() has begun, so the waiting jobs cannot run normally first.
+  while (!ex.stopping()) std::this_thread::yield();
   gate.open();
   stopper.join();
   EXPECT_EQ(ran.load(), 1);
