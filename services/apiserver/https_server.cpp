@@ -337,7 +337,11 @@ void HttpsServer::Impl::accept() {
         beast::error_code ignored;
         socket.close(ignored);
       } else {
-        std::make_shared<Session>(*this, std::move(socket))->start();
+        // Watch events are small writes: without TCP_NODELAY, Nagle plus the client's delayed
+      // ACK holds them for up to 40 ms.
+      beast::error_code ignored;
+      socket.set_option(tcp::no_delay(true), ignored);
+      std::make_shared<Session>(*this, std::move(socket))->start();
       }
     }
     accept();
