@@ -87,19 +87,9 @@ class Renderer {
  public:
   explicit Renderer(const RenderInput& in) : in_(in) {}
 
-  Expected<std::string, RenderError> run() {
-    auto parsed = yaml::parse_all(in_.bootstrap_config);
-    if (!parsed) return unexpected(config_error("not valid YAML: " + parsed.error().message()));
-    docs_ = std::move(*parsed);
-    for (std::size_t i = 0; i < docs_.size(); ++i) {
-      if (!docs_[i].is_object()) {
-        return unexpected(config_error("document " + std::to_string(i) + " is a " +
-                                       type_name(docs_[i]) + ", not a map"));
-      }
-    }
-    if (auto first = find_main_document(docs_); !first)
-      return unexpected(config_error(first.error()));
-
+  // `docs` come from parse_bootstrap_config (already validated).
+  Expected<std::string, RenderError> run(std::vector<json> docs) {
+    docs_ = std::move(docs);
     if (in_.server_class) {
       if (auto err = apply(*in_.server_class, ErrorSource::kServerClass)) return unexpected(*err);
     }
@@ -208,6 +198,22 @@ class Renderer {
 
 }  // namespace
 
+Expected<std::vector<json>, RenderError> parse_bootstrap_config(std::string_view text) {
+  auto parsed = yaml::parse_all(text);
+  if (!parsed) return unexpected(config_error("not valid YAML: " + parsed.error().message()));
+  for (std::size_t i = 0; i < parsed->size(); ++i) {
+    const json& d = (*parsed)[i];
+    if (!d.is_object()) {
+      return unexpected(
+          config_error("document " + std::to_string(i) + " is a " + type_name(d) + ", not a map"));
+    }
+  }
+  if (auto first = find_main_document(*parsed); !first) {
+    return unexpected(config_error(first.error()));
+  }
+  return std::move(*parsed);
+}
+
 std::string add_node_label(std::string_view node_labels, std::string_view uuid) {
   std::string out;
   std::size_t start = 0;
@@ -243,7 +249,14 @@ std::vector<json> siderolink_documents(const LinkParameters& link) {
 }
 
 Expected<std::string, RenderError> render_config(const RenderInput& in) {
-  return Renderer(in).run();
+  auto docs = parse_bootstrap_config(in.bootstrap_config);
+  if (!docs) return unexpected(docs.error());
+  return Renderer(in).run(std::move(*docs));
+}
+
+Expected<std::string, RenderError> render_parsed_config(const std::vector<nlohmann::json>& docs,
+                                                        const RenderInput& in) {
+  return Renderer(in).run(docs);
 }
 
 }  // namespace ferrum::metadata

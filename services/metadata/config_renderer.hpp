@@ -79,6 +79,14 @@ inline constexpr std::string_view kKmsgLogName = "ferrum-siderolink";
 // The rendered multi-document YAML.
 Expected<std::string, RenderError> render_config(const RenderInput& in);
 
+// render_config in two halves, so a caller can keep parsed bootstrap configs (YAML parsing is
+// most of a render's cost): parse_bootstrap_config parses and checks for the v1alpha1
+// document; render_parsed_config(parse_bootstrap_config(text), in) == render_config(in) for
+// any `in` whose bootstrap_config is `text` (in.bootstrap_config is then ignored).
+Expected<std::vector<nlohmann::json>, RenderError> parse_bootstrap_config(std::string_view text);
+Expected<std::string, RenderError> render_parsed_config(const std::vector<nlohmann::json>& docs,
+                                                        const RenderInput& in);
+
 // Step 5 alone: "a=b" + uuid => "a=b,metal.sidero.dev/uuid=<uuid>"; an existing
 // metal.sidero.dev/uuid entry is replaced rather than duplicated.
 std::string add_node_label(std::string_view node_labels, std::string_view uuid);

@@ -1,5 +1,7 @@
 #include "configdata_service.hpp"
 
+#include <openssl/sha.h>
+
 #include <cctype>
 #include <chrono>
 
@@ -179,6 +181,34 @@ HttpAnswer ConfigDataService::text(unsigned status, std::string_view result, std
           "text/plain; charset=utf-8"};
 }
 
+Expected<ConfigDataService::ParsedConfig, RenderError> ConfigDataService::parsed_config(
+    const std::string& text) {
+  std::string key(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+         reinterpret_cast<unsigned char*>(key.data()));
+  {
+    std::shared_lock lock(parsed_mu_);
+    if (auto it = parsed_.find(key); it != parsed_.end()) return it->second;
+  }
+  auto docs = parse_bootstrap_config(text);
+  if (!docs) return unexpected(docs.error());
+  auto ptr = std::make_shared<const std::vector<nlohmann::json>>(std::move(*docs));
+  std::unique_lock lock(parsed_mu_);
+  if (parsed_.size() >= settings_.parsed_cache_entries && !parsed_.contains(key)) {
+    parsed_.erase(parsed_.begin());  // bounded: drop an arbitrary entry
+  }
+  parsed_[key] = ptr;
+  return ptr;
+}
+
+Expected<std::string, RenderError> ConfigDataService::render(const RenderInput& in,
+                                                             const std::string& bootstrap) {
+  if (settings_.parsed_cache_entries == 0) return render_config(in);
+  auto docs = parsed_config(bootstrap);
+  if (!docs) return unexpected(docs.error());
+  return render_parsed_config(**docs, in);
+}
+
 HttpAnswer ConfigDataService::answer(std::string_view query) {
   auto uuid = parse_uuid_query(query);
   if (!uuid) return text(400, "bad_request", uuid.error());
@@ -212,7 +242,7 @@ HttpAnswer ConfigDataService::answer(std::string_view query) {
 
   auto started = std::chrono::steady_clock::now();
   std::string bootstrap;
-  auto rendered = render_config(inputs->render_input(*uuid, bootstrap, link));
+  auto rendered = render(inputs->render_input(*uuid, bootstrap, link), bootstrap);
   render_seconds_.observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!rendered) {

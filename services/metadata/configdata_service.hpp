@@ -58,7 +58,8 @@ class LinkSource {
 };
 
 struct ServiceSettings {
-  std::size_t cache_entries = 10000;  // 0: no cache
+  std::size_t cache_entries = 10000;       // rendered configs by uuid; 0: no cache
+  std::size_t parsed_cache_entries = 256;  // parsed bootstrap configs by content; 0: no cache
 };
 
 class ConfigDataService {
@@ -74,6 +75,10 @@ class ConfigDataService {
 
  private:
   HttpAnswer text(unsigned status, std::string_view result, std::string body);
+  using ParsedConfig = std::shared_ptr<const std::vector<nlohmann::json>>;
+  // The parsed bootstrap config, from the parse cache when the same bytes were parsed before.
+  Expected<ParsedConfig, RenderError> parsed_config(const std::string& text);
+  Expected<std::string, RenderError> render(const RenderInput& in, const std::string& bootstrap);
 
   ServiceSettings settings_;
   InputStores stores_;
@@ -95,6 +100,10 @@ class ConfigDataService {
   };
   mutable std::shared_mutex cache_mu_;
   std::unordered_map<std::string, Entry> cache_;
+  // Keyed by sha256 of the config text: CAPI gives every Machine its own Secret, but the
+  // configs of one MachineDeployment are byte-identical, so they share one parse.
+  std::shared_mutex parsed_mu_;
+  std::unordered_map<std::string, ParsedConfig> parsed_;
 };
 
 }  // namespace ferrum::metadata

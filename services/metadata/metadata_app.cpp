@@ -88,9 +88,10 @@ Expected<std::uint16_t, std::string> MetadataApp::start() {
     return secrets->get(kube::resource_of(model::kSecret), ns, name);
   };
   service_ = std::make_unique<ConfigDataService>(
-      ServiceSettings{static_cast<std::size_t>(settings_.render_cache_entries)}, stores,
-      std::move(fetch), *link_, [this] { return not_synced().empty(); }, runtime_.registry(),
-      runtime_.logger("metadata.configdata"));
+      ServiceSettings{static_cast<std::size_t>(settings_.render_cache_entries),
+                      static_cast<std::size_t>(settings_.parsed_cache_entries)},
+      stores, std::move(fetch), *link_, [this] { return not_synced().empty(); },
+      runtime_.registry(), runtime_.logger("metadata.configdata"));
 
   for (auto& entry : informers_) {
     threads_.emplace_back(

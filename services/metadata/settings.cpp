@@ -41,6 +41,11 @@ void add_flags(flags::FlagSet& f, Settings& s) {
             "Rendered configs kept, keyed by the resourceVersion of every input (0: render every "
             "request).",
             0, 10'000'000);
+  f.add_int(
+      "parsed-config-cache-entries", &s.parsed_cache_entries, 256,
+      "Parsed bootstrap configs kept, keyed by a SHA-256 of their bytes (YAML parsing is most of "
+      "a render's cost; identical configs share one entry). 0: parse on every render.",
+      0, 1'000'000);
   f.add_duration("secret-read-timeout", &s.secret_read_timeout, std::chrono::seconds(5),
                  "Deadline of an on-demand Secret read from the API.");
 }

@@ -22,6 +22,7 @@ struct Settings {
   std::chrono::milliseconds read_timeout{};
   std::chrono::milliseconds write_timeout{};
   std::int64_t render_cache_entries = 0;
+  std::int64_t parsed_cache_entries = 0;
   std::chrono::milliseconds secret_read_timeout{};
 };
 

@@ -387,3 +387,29 @@ TEST(ConfigRenderer, SameInputsSameBytes) {
 
 }  // namespace
 }  // namespace ferrum::metadata
+
+namespace ferrum::metadata {
+namespace {
+
+TEST(ConfigRenderer, ParsedHalvesGiveTheSameBytesAndTheSameErrors) {
+  auto in = input();
+  in.server_class = patches("workers", R"([{"op":"add","path":"/machine/x","value":1}])");
+  in.server = patches(kUuid, nullptr, {"machine:\n  y: 2\n"});
+  auto docs = parse_bootstrap_config(kConfig);
+  ASSERT_TRUE(docs.has_value());
+  auto whole = render_config(in);
+  auto halves = render_parsed_config(*docs, in);
+  ASSERT_TRUE(whole && halves);
+  EXPECT_EQ(*whole, *halves);
+  // The parsed documents are not modified, so they can be shared between renders.
+  EXPECT_EQ(*docs, *parse_bootstrap_config(kConfig));
+
+  in.server = patches(kUuid, R"([{"op":"remove","path":"/nope"}])");
+  auto err = render_parsed_config(*docs, in);
+  ASSERT_FALSE(err.has_value());
+  EXPECT_EQ(err.error().message(), render_config(in).error().message());
+  EXPECT_FALSE(parse_bootstrap_config("version: v1alpha2\n").has_value());
+}
+
+}  // namespace
+}  // namespace ferrum::metadata

@@ -82,7 +82,7 @@ class ServiceTest : public ::testing::Test {
   std::unique_ptr<ConfigDataService> service(std::size_t cache_entries = 100,
                                              bool cache_secrets = false) {
     return std::make_unique<ConfigDataService>(
-        ServiceSettings{cache_entries}, stores(cache_secrets), fetcher(), link_,
+        ServiceSettings{cache_entries, 16}, stores(cache_secrets), fetcher(), link_,
         [this] { return ready_; }, registry_, log_);
   }
 
@@ -159,7 +159,7 @@ TEST_F(ServiceTest, EveryMissingLinkIsA404NamingIt) {
 
 TEST_F(ServiceTest, UnreachableApiIs503) {
   auto svc = std::make_unique<ConfigDataService>(
-      ServiceSettings{0}, stores(false),
+      ServiceSettings{0, 16}, stores(false),
       [](const std::string&, const std::string&) -> kube::Result<json> {
         return unexpected(kube::Error{0, "TransportError", "connection refused"});
       },
@@ -223,7 +223,9 @@ TEST_F(ServiceTest, CacheIsReusedUntilAnyInputChanges) {
 
   secret_cache_.upsert(
       "default/m1-bootstrap",
-      ptr(secret("m1-bootstrap", "60", "version: v1alpha1\nmachine:\n  type: controlplane\n  install:\n    disk: /dev/sda\n")));
+      ptr(secret(
+          "m1-bootstrap", "60",
+          "version: v1alpha1\nmachine:\n  type: controlplane\n  install:\n    disk: /dev/sda\n")));
   auto fifth = svc->answer(std::string("uuid=") + kUuid);
   EXPECT_NE(fifth.body->find("type: controlplane"), std::string::npos) << *fifth.body;
   EXPECT_NE(registry_.expose().find("ferrum_metadata_render_cache_hits_total 1"),
@@ -249,7 +251,8 @@ TEST_F(ServiceTest, LinkDocumentsFollowTheInstallationSecret) {
   LinkSource link("grpc://10.5.0.1:50110", &link_secrets_, "ferrum-system/siderolink", 4002, 4001,
                   log_);
   ConfigDataService svc(
-      ServiceSettings{100}, stores(false), fetcher(), link, [] { return true; }, registry_, log_);
+      ServiceSettings{100, 16}, stores(false), fetcher(), link, [] { return true; }, registry_,
+      log_);
   auto without = svc.answer(std::string("uuid=") + kUuid);
   EXPECT_EQ(without.body->find("SideroLinkConfig"), std::string::npos) << *without.body;
 
