@@ -101,9 +101,26 @@ LinkSource::LinkSource(std::string api_url, const kube::ObjectStore* secrets,
 std::optional<LinkParameters> LinkSource::current(std::string& fingerprint) const {
   if (api_url_.empty() || !secrets_) return std::nullopt;
   auto secret = secrets_->get(secret_key_);
-  std::optional<std::string> id;
-  if (secret) id = model::Secret(*secret).value("installation-id");
-  if (!id || id->empty()) {
+  std::string identity;
+  if (secret) {
+    identity = string_at(*secret, "metadata", "uid") + "@" +
+               string_at(*secret, "metadata", "resourceVersion");
+  }
+  std::string address;
+  if (secret) {
+    std::lock_guard lock(derived_mu_);
+    if (derived_for_ == identity && !derived_address_.empty()) address = derived_address_;
+  }
+  if (secret && address.empty()) {
+    auto id = model::Secret(*secret).value("installation-id");
+    if (id && !id->empty()) {
+      address = siderolink::format_ipv6(siderolink::server_address(*id));
+      std::lock_guard lock(derived_mu_);
+      derived_for_ = identity;
+      derived_address_ = address;
+    }
+  }
+  if (address.empty()) {
     if (!warned_.exchange(true)) {
       log_.warn(
           "SideroLink installation Secret missing: configs are served without SideroLink documents",
@@ -118,13 +135,11 @@ std::optional<LinkParameters> LinkSource::current(std::string& fingerprint) cons
               {{"secret", secret_key_}});
   }
   fingerprint += 'L';
-  fingerprint += string_at(*secret, "metadata", "uid");
-  fingerprint += '@';
-  fingerprint += string_at(*secret, "metadata", "resourceVersion");
+  fingerprint += identity;
   fingerprint += ';';
   LinkParameters p;
   p.api_url = api_url_;
-  p.server_address = siderolink::format_ipv6(siderolink::server_address(*id));
+  p.server_address = std::move(address);
   p.events_port = events_port_;
   p.logs_port = logs_port_;
   return p;
@@ -142,6 +157,7 @@ ConfigDataService::ConfigDataService(ServiceSettings settings, InputStores store
       log_(std::move(log)),
       requests_(registry.counter("ferrum_metadata_requests_total",
                                  "/configdata requests by result.", {"result"})),
+      requests_ok_(requests_.with({"ok"})),
       patch_failures_class_(registry
                                 .counter("ferrum_metadata_patch_failures_total",
                                          "Renders that failed on a patch, by the patch's source.",
@@ -235,7 +251,7 @@ HttpAnswer ConfigDataService::answer(std::string_view query) {
       auto body = it->second.body;
       lock.unlock();
       cache_hits_.inc();
-      requests_.with({"ok"}).inc();
+      requests_ok_.inc();
       return {200, std::move(body), "application/yaml"};
     }
   }
@@ -269,7 +285,7 @@ HttpAnswer ConfigDataService::answer(std::string_view query) {
     cache_[*uuid] = Entry{std::move(fingerprint), body};
     cache_entries_.set(static_cast<double>(cache_.size()));
   }
-  requests_.with({"ok"}).inc();
+  requests_ok_.inc();
   log_.debug("machine config served", {{"server", *uuid}, {"bytes", body->size()}});
   return {200, std::move(body), "application/yaml"};
 }

@@ -55,6 +55,10 @@ class LinkSource {
   std::uint16_t logs_port_;
   log::Logger log_;
   mutable std::atomic<bool> warned_{false};
+  // The derivation is redone only when the Secret changes (sha256 per request adds up).
+  mutable std::mutex derived_mu_;
+  mutable std::string derived_for_;  // "uid@resourceVersion" of the Secret last derived from
+  mutable std::string derived_address_;
 };
 
 struct ServiceSettings {
@@ -87,6 +91,7 @@ class ConfigDataService {
   std::function<bool()> ready_;
   log::Logger log_;
   metrics::Family<metrics::Counter>& requests_;
+  metrics::Counter& requests_ok_;  // looked up once: the hot path takes no family lock
   metrics::Counter& patch_failures_class_;
   metrics::Counter& patch_failures_server_;
   metrics::Histogram& render_seconds_;
