@@ -55,7 +55,7 @@ SERVER_COMMON_SPEC = (
     expand("spec", ["hostname", "accepted", "cordoned", "pxeBootAlways", "bootFromDiskMethod",
                     "pxeMode", "managementApi.endpoint"])
     + expand("spec.environmentRef", OBJECT_REF)
-    + expand("spec.configPatches[]", ["op", "path", "value"])
+    + expand("spec.configPatches[]", ["op", "path", "value", "from"])
     + expand("spec.bmc", ["endpoint", "port", "user", "pass", "interface"])
     + expand("spec.bmc.userFrom.secretKeyRef", SECRET_KEY_REF)
     + expand("spec.bmc.passFrom.secretKeyRef", SECRET_KEY_REF)
@@ -71,7 +71,7 @@ SERVERCLASS_COMMON = (
     + ["spec.qualifiers.labelSelectors[]", "spec.selector.matchLabels",
        "spec.bootFromDiskMethod"]
     + expand("spec.selector.matchExpressions[]", ["key", "operator", "values[]"])
-    + expand("spec.configPatches[]", ["op", "path", "value"])
+    + expand("spec.configPatches[]", ["op", "path", "value", "from"])
     + ["status.serversAvailable[]", "status.serversInUse[]"]
 )
 

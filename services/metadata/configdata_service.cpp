@@ -1,0 +1,293 @@
+#include "configdata_service.hpp"
+
+#include <openssl/sha.h>
+
+#include <cctype>
+#include <chrono>
+
+#include "ferrum/model/secret.hpp"
+#include "ferrum/siderolink_address.hpp"
+
+namespace ferrum::metadata {
+
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::optional<std::string> percent_decode(std::string_view in) {
+  std::string out;
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    if (in[i] == '%') {
+      if (i + 2 >= in.size()) return std::nullopt;
+      int hi = hex_value(in[i + 1]);
+      int lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0) return std::nullopt;
+      out += static_cast<char>(hi * 16 + lo);
+      i += 2;
+    } else if (in[i] == '+') {
+      out += ' ';
+    } else {
+      out += in[i];
+    }
+  }
+  return out;
+}
+
+const std::string& string_at(const kube::Json& j, const char* a, const char* b) {
+  static const std::string kEmpty;
+  auto x = j.find(a);
+  if (x == j.end() || !x->is_object()) return kEmpty;
+  auto y = x->find(b);
+  return y != x->end() && y->is_string() ? y->get_ref<const std::string&>() : kEmpty;
+}
+
+}  // namespace
+
+Expected<std::string, std::string> parse_uuid_query(std::string_view query) {
+  std::optional<std::string> uuid;
+  std::size_t start = 0;
+  while (start <= query.size()) {
+    auto amp = query.find('&', start);
+    auto end = amp == std::string_view::npos ? query.size() : amp;
+    auto pair = query.substr(start, end - start);
+    auto eq = pair.find('=');
+    if (pair.substr(0, eq) == "uuid") {
+      if (uuid) return unexpected(std::string("uuid is given more than once"));
+      auto decoded =
+          percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+      if (!decoded) return unexpected(std::string("uuid is not valid percent-encoding"));
+      uuid = std::move(*decoded);
+    }
+    if (amp == std::string_view::npos) break;
+    start = amp + 1;
+  }
+  if (!uuid || uuid->empty()) {
+    return unexpected(std::string("uuid is required: GET /configdata?uuid=<server uuid>"));
+  }
+  std::string& u = *uuid;
+  if (u.size() > 253) return unexpected(std::string("uuid is longer than 253 characters"));
+  for (char& c : u) {
+    c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || c == '-' || c == '.';
+    if (!ok) {
+      return unexpected("uuid \"" + u +
+                        "\" is malformed: a Server name has only letters, digits, '-' and '.'");
+    }
+  }
+  if (!std::isalnum(static_cast<unsigned char>(u.front())) ||
+      !std::isalnum(static_cast<unsigned char>(u.back()))) {
+    return unexpected("uuid \"" + u +
+                      "\" is malformed: it must start and end with a letter or digit");
+  }
+  return u;
+}
+
+LinkSource::LinkSource(std::string api_url, const kube::ObjectStore* secrets,
+                       std::string secret_key, std::uint16_t events_port, std::uint16_t logs_port,
+                       log::Logger log)
+    : api_url_(std::move(api_url)),
+      secrets_(secrets),
+      secret_key_(std::move(secret_key)),
+      events_port_(events_port),
+      logs_port_(logs_port),
+      log_(std::move(log)) {}
+
+std::optional<LinkParameters> LinkSource::current(std::string& fingerprint) const {
+  if (api_url_.empty() || !secrets_) return std::nullopt;
+  auto secret = secrets_->get(secret_key_);
+  std::string identity;
+  if (secret) {
+    identity = string_at(*secret, "metadata", "uid") + "@" +
+               string_at(*secret, "metadata", "resourceVersion");
+  }
+  std::string address;
+  if (secret) {
+    std::lock_guard lock(derived_mu_);
+    if (derived_for_ == identity && !derived_address_.empty()) address = derived_address_;
+  }
+  if (secret && address.empty()) {
+    auto id = model::Secret(*secret).value("installation-id");
+    if (id && !id->empty()) {
+      address = siderolink::format_ipv6(siderolink::server_address(*id));
+      std::lock_guard lock(derived_mu_);
+      derived_for_ = identity;
+      derived_address_ = address;
+    }
+  }
+  if (address.empty()) {
+    if (!warned_.exchange(true)) {
+      log_.warn(
+          "SideroLink installation Secret missing: configs are served without SideroLink documents",
+          {{"secret", secret_key_},
+           {"reason", secret ? "no installation-id key" : "Secret not found"}});
+    }
+    fingerprint += "L-;";
+    return std::nullopt;
+  }
+  if (warned_.exchange(false)) {
+    log_.info("SideroLink installation Secret found: configs carry SideroLink documents",
+              {{"secret", secret_key_}});
+  }
+  fingerprint += 'L';
+  fingerprint += identity;
+  fingerprint += ';';
+  LinkParameters p;
+  p.api_url = api_url_;
+  p.server_address = std::move(address);
+  p.events_port = events_port_;
+  p.logs_port = logs_port_;
+  return p;
+}
+
+ConfigDataService::ConfigDataService(ServiceSettings settings, InputStores stores,
+                                     SecretFetcher fetch, const LinkSource& link,
+                                     std::function<bool()> ready, metrics::Registry& registry,
+                                     log::Logger log)
+    : settings_(settings),
+      stores_(stores),
+      fetch_(std::move(fetch)),
+      link_(link),
+      ready_(std::move(ready)),
+      log_(std::move(log)),
+      requests_(registry.counter("ferrum_metadata_requests_total",
+                                 "/configdata requests by result.", {"result"})),
+      requests_ok_(requests_.with({"ok"})),
+      patch_failures_class_(registry
+                                .counter("ferrum_metadata_patch_failures_total",
+                                         "Renders that failed on a patch, by the patch's source.",
+                                         {"source"})
+                                .with({"ServerClass"})),
+      patch_failures_server_(registry
+                                 .counter("ferrum_metadata_patch_failures_total",
+                                          "Renders that failed on a patch, by the patch's source.",
+                                          {"source"})
+                                 .with({"Server"})),
+      render_seconds_(registry
+                          .histogram("ferrum_metadata_render_seconds",
+                                     "Time to render one machine config.",
+                                     metrics::exponential_buckets(0.0001, 2, 14))
+                          .get()),
+      cache_hits_(registry
+                      .counter("ferrum_metadata_render_cache_hits_total",
+                               "Requests answered from the render cache.")
+                      .get()),
+      secret_reads_(registry
+                        .counter("ferrum_metadata_secret_reads_total",
+                                 "Bootstrap Secrets read from the API (not in the Secret cache).")
+                        .get()),
+      cache_entries_(
+          registry.gauge("ferrum_metadata_render_cache_entries", "Rendered configs in the cache.")
+              .get()) {}
+
+std::size_t ConfigDataService::cache_size() const {
+  std::shared_lock lock(cache_mu_);
+  return cache_.size();
+}
+
+HttpAnswer ConfigDataService::text(unsigned status, std::string_view result, std::string body) {
+  requests_.with({std::string(result)}).inc();
+  if (!body.empty() && body.back() != '\n') body += '\n';
+  return {status, std::make_shared<const std::string>(std::move(body)),
+          "text/plain; charset=utf-8"};
+}
+
+Expected<ConfigDataService::ParsedConfig, RenderError> ConfigDataService::parsed_config(
+    const std::string& text) {
+  std::string key(SHA256_DIGEST_LENGTH, '\0');
+  SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
+         reinterpret_cast<unsigned char*>(key.data()));
+  {
+    std::shared_lock lock(parsed_mu_);
+    if (auto it = parsed_.find(key); it != parsed_.end()) return it->second;
+  }
+  auto docs = parse_bootstrap_config(text);
+  if (!docs) return unexpected(docs.error());
+  auto ptr = std::make_shared<const std::vector<nlohmann::json>>(std::move(*docs));
+  std::unique_lock lock(parsed_mu_);
+  if (parsed_.size() >= settings_.parsed_cache_entries && !parsed_.contains(key)) {
+    parsed_.erase(parsed_.begin());  // bounded: drop an arbitrary entry
+  }
+  parsed_[key] = ptr;
+  return ptr;
+}
+
+Expected<std::string, RenderError> ConfigDataService::render(const RenderInput& in,
+                                                             const std::string& bootstrap) {
+  if (settings_.parsed_cache_entries == 0) return render_config(in);
+  auto docs = parsed_config(bootstrap);
+  if (!docs) return unexpected(docs.error());
+  return render_parsed_config(**docs, in);
+}
+
+HttpAnswer ConfigDataService::answer(std::string_view query) {
+  auto uuid = parse_uuid_query(query);
+  if (!uuid) return text(400, "bad_request", uuid.error());
+  if (ready_ && !ready_()) {
+    return text(503, "not_ready", "not ready: the watch caches are still loading; retry shortly");
+  }
+  SecretFetcher counting_fetch = [this](const std::string& ns, const std::string& name) {
+    secret_reads_.inc();
+    return fetch_(ns, name);
+  };
+  auto inputs = lookup_inputs(stores_, counting_fetch, *uuid);
+  if (!inputs) {
+    log_.info("configdata not served", {{"server", *uuid}, {"reason", inputs.error().message}});
+    return text(static_cast<unsigned>(inputs.error().http_status()),
+                result_label(inputs.error().result), inputs.error().message);
+  }
+  std::string fingerprint = std::move(inputs->fingerprint);
+  auto link = link_.current(fingerprint);
+
+  if (settings_.cache_entries > 0) {
+    std::shared_lock lock(cache_mu_);
+    auto it = cache_.find(*uuid);
+    if (it != cache_.end() && it->second.fingerprint == fingerprint) {
+      auto body = it->second.body;
+      lock.unlock();
+      cache_hits_.inc();
+      requests_ok_.inc();
+      return {200, std::move(body), "application/yaml"};
+    }
+  }
+
+  auto started = std::chrono::steady_clock::now();
+  std::string bootstrap;
+  auto rendered = render(inputs->render_input(*uuid, bootstrap, link), bootstrap);
+  render_seconds_.observe(
+      std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
+  if (!rendered) {
+    const auto& e = rendered.error();
+    if (e.source == ErrorSource::kServerClass) patch_failures_class_.inc();
+    if (e.source == ErrorSource::kServer) patch_failures_server_.inc();
+    log_.warn("machine config render failed", {{"server", *uuid},
+                                               {"source", std::string(source_name(e.source))},
+                                               {"object", e.object},
+                                               {"field", e.field},
+                                               {"op", e.op},
+                                               {"path", e.path},
+                                               {"error", e.message()}});
+    bool is_patch = e.source != ErrorSource::kBootstrapConfig;
+    return text(500, is_patch ? "patch_failed" : "config_invalid",
+                "cannot render the machine config: " + e.message());
+  }
+  auto body = std::make_shared<const std::string>(std::move(*rendered));
+  if (settings_.cache_entries > 0) {
+    std::unique_lock lock(cache_mu_);
+    if (cache_.size() >= settings_.cache_entries && !cache_.contains(*uuid)) {
+      cache_.erase(cache_.begin());  // bounded: drop an arbitrary entry, it re-renders on demand
+    }
+    cache_[*uuid] = Entry{std::move(fingerprint), body};
+    cache_entries_.set(static_cast<double>(cache_.size()));
+  }
+  requests_ok_.inc();
+  log_.debug("machine config served", {{"server", *uuid}, {"bytes", body->size()}});
+  return {200, std::move(body), "application/yaml"};
+}
+
+}  // namespace ferrum::metadata

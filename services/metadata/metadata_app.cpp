@@ -1,0 +1,123 @@
+#include "metadata_app.hpp"
+
+#include <algorithm>
+
+#include "ferrum/kube/config.hpp"
+#include "ferrum/kube/typed.hpp"
+#include "ferrum/model/kinds.hpp"
+
+namespace ferrum::metadata {
+
+namespace {
+
+kube::InformerSettings watch_of(const model::ResourceKind& kind, std::string ns = {},
+                                std::string label_selector = {}, std::string field_selector = {}) {
+  kube::InformerSettings s;
+  s.resource = kube::resource_of(kind);
+  s.ns = std::move(ns);
+  s.label_selector = std::move(label_selector);
+  s.field_selector = std::move(field_selector);
+  return s;
+}
+
+}  // namespace
+
+MetadataApp::MetadataApp(Settings settings, DaemonRuntime& runtime)
+    : settings_(std::move(settings)), runtime_(runtime), log_(runtime.logger("metadata")) {}
+
+MetadataApp::~MetadataApp() { stop(std::chrono::milliseconds(0)); }
+
+kube::Informer& MetadataApp::add_informer(const std::string& what, kube::InformerSettings s) {
+  auto inf = std::make_unique<kube::Informer>(std::move(s), *client_, real_clock(),
+                                              runtime_.logger("informer." + what));
+  auto& ref = *inf;
+  informers_.emplace_back(what, std::move(inf));
+  return ref;
+}
+
+std::string MetadataApp::not_synced() const {
+  std::string out;
+  for (const auto& [what, inf] : informers_) {
+    if (!inf->has_synced()) out += (out.empty() ? "" : ", ") + what;
+  }
+  return out.empty() ? out : "caches not loaded yet: " + out;
+}
+
+Expected<std::uint16_t, std::string> MetadataApp::start() {
+  auto config = kube::resolve_config(settings_.kubeconfig, kube::process_env_lookup());
+  if (!config) return unexpected("--kubeconfig: " + config.error());
+  client_ = std::make_unique<kube::RestClient>(*config);
+  auto secret_config = *config;
+  secret_config.timeout = settings_.secret_read_timeout;
+  secret_client_ = std::make_unique<kube::RestClient>(secret_config);
+  log_.info("API server", {{"source", config->source}, {"server", config->server}});
+
+  InputStores stores;
+  stores.bindings = &add_informer("serverbindings", watch_of(model::kServerBinding)).store();
+  stores.metal_machines = &add_informer("metalmachines", watch_of(model::kMetalMachine)).store();
+  stores.machines = &add_informer("machines", watch_of(model::kMachine)).store();
+  stores.servers = &add_informer("servers", watch_of(model::kServer)).store();
+  stores.server_classes = &add_informer("serverclasses", watch_of(model::kServerClass)).store();
+  if (!settings_.bootstrap_secret_selector.empty()) {
+    stores.bootstrap_secrets =
+        &add_informer("bootstrap-secrets",
+                      watch_of(model::kSecret, "", settings_.bootstrap_secret_selector))
+             .store();
+  }
+
+  std::string err;
+  std::string api_url = link_api_url(settings_.link_api_endpoint, &err);
+  if (!err.empty()) return unexpected(err);
+  auto link_secret = parse_secret_name(settings_.link_secret, &err);
+  if (!err.empty()) return unexpected(err);
+  const kube::ObjectStore* link_store = nullptr;
+  if (!api_url.empty()) {
+    link_store = &add_informer("link-secret", watch_of(model::kSecret, link_secret.ns, "",
+                                                       "metadata.name=" + link_secret.name))
+                      .store();
+  } else {
+    log_.info("--link-api-endpoint is empty: configs carry no SideroLink documents");
+  }
+  link_ = std::make_unique<LinkSource>(api_url, link_store, link_secret.ns + "/" + link_secret.name,
+                                       static_cast<std::uint16_t>(settings_.link_events_port),
+                                       static_cast<std::uint16_t>(settings_.link_logs_port),
+                                       runtime_.logger("metadata.link"));
+
+  auto* secrets = secret_client_.get();
+  SecretFetcher fetch = [secrets](const std::string& ns, const std::string& name) {
+    return secrets->get(kube::resource_of(model::kSecret), ns, name);
+  };
+  service_ = std::make_unique<ConfigDataService>(
+      ServiceSettings{static_cast<std::size_t>(settings_.render_cache_entries),
+                      static_cast<std::size_t>(settings_.parsed_cache_entries)},
+      stores, std::move(fetch), *link_, [this] { return not_synced().empty(); },
+      runtime_.registry(), runtime_.logger("metadata.configdata"));
+
+  for (auto& entry : informers_) {
+    threads_.emplace_back(
+        [informer = entry.second.get()](std::stop_token stop) { informer->run(stop); });
+  }
+  runtime_.admin().add_readiness_check("caches", [this] { return not_synced(); });
+
+  HttpSettings hs;
+  hs.listen = settings_.listen;
+  hs.threads = settings_.threads > 0
+                   ? static_cast<int>(settings_.threads)
+                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  hs.max_connections = static_cast<std::size_t>(settings_.max_connections);
+  hs.read_timeout = settings_.read_timeout;
+  hs.write_timeout = settings_.write_timeout;
+  auto* service = service_.get();
+  http_ = std::make_unique<HttpServer>(
+      hs, [service](std::string_view query) { return service->answer(query); }, runtime_.registry(),
+      runtime_.logger("metadata.http"));
+  return http_->start();
+}
+
+void MetadataApp::stop(std::chrono::milliseconds drain) {
+  if (http_) http_->stop(drain);
+  for (auto& t : threads_) t.request_stop();
+  threads_.clear();  // joins: informers return once their watch sees the stop
+}
+
+}  // namespace ferrum::metadata

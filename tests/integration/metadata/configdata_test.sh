@@ -1,0 +1,174 @@
+#!/usr/bin/env bash
+# ferrum-metadata against ferrum-apiserver: objects made with kubectl, configs fetched with
+# curl; every error of DESIGN.md 4.3, a kubectl patch visible on the next request, the
+# SideroLink documents from the installation Secret, metrics, readiness, SIGTERM.
+source "$(dirname "$0")/../lib.sh"
+D=$(cd "$(dirname "$0")/testdata" && pwd)
+source "$D/objects.sh"
+setup_tmp
+start_apiserver api
+
+U=4c4c4544-0039-3010-8048-b7c04f565931
+create_chain "$U" m1 workers "$D/bootstrap.yaml"
+kubectl create namespace ferrum-system >/dev/null
+
+# Start ferrum-metadata on free ports; read both ports from its JSON log.
+"$FERRUM_BIN/ferrum-metadata" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --kubeconfig "$KUBECONFIG" \
+  --link-api-endpoint 10.5.0.1:50110 --link-secret ferrum-system/siderolink --threads 2 \
+  >"$TMP/metadata.log" 2>&1 &
+MD_PID=$!
+track_pid "$MD_PID"
+port_of() { grep -o "\"msg\":\"$1\"[^}]*\"port\":[0-9]*" "$TMP/metadata.log" | grep -o '"port":[0-9]*' | head -1 | cut -d: -f2; }
+wait_until 10 bash -c "grep -q 'admin server listening' '$TMP/metadata.log'" || { cat "$TMP/metadata.log"; exit 1; }
+PORT=$(port_of "configdata listening")
+ADMIN=$(port_of "admin server listening")
+URL="http://127.0.0.1:$PORT/configdata"
+check "readyz turns 200 once the caches are loaded" wait_until 10 curl -sf "http://127.0.0.1:$ADMIN/readyz"
+
+# fetch QUERY: sets CODE and BODY.
+fetch() {
+  local out
+  out=$(curl -s -w '\n%{http_code}' "$URL?$1")
+  CODE=${out##*$'\n'}
+  BODY=${out%$'\n'*}
+}
+# expect_eventually CODE NEEDLE QUERY: the caches follow the API within moments.
+expect_eventually() {
+  local want=$1 needle=$2 query=$3 i
+  for i in $(seq 1 50); do
+    fetch "$query"
+    [[ $CODE == "$want" && $BODY == *"$needle"* ]] && return 0
+    sleep 0.1
+  done
+  echo "       want $want with: $needle"; echo "       got $CODE: $BODY" | head -5; return 1
+}
+# eventually DESCRIPTION CODE NEEDLE QUERY: a check run in this shell, so BODY stays set.
+eventually() {
+  local what=$1; shift
+  if expect_eventually "$@"; then pass "$what"; else fail "$what"; fi
+}
+
+# Bad requests.
+fetch ""
+equals "no uuid is 400" "$CODE" 400
+contains "no uuid says what is needed" "$BODY" "uuid is required"
+fetch "uuid="
+equals "empty uuid is 400" "$CODE" 400
+fetch "uuid=not%20a%20uuid"
+equals "malformed uuid is 400" "$CODE" 400
+contains "malformed uuid is named" "$BODY" '"not a uuid" is malformed'
+out=$(curl -s -o /dev/null -w '%{http_code}' -X POST "$URL?uuid=$U")
+equals "POST is 405" "$out" 405
+out=$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$PORT/other")
+equals "unknown path is 404" "$out" 404
+
+# The rendered config, parsed back with Python's YAML reader.
+eventually "allocated server gets its config" 200 "metal.sidero.dev/uuid=$U" "uuid=$U"
+echo "$BODY" >"$TMP/config.yaml"
+render_field() { "$PY" -c 'import sys,yaml; docs=list(yaml.safe_load_all(open(sys.argv[1]))); print(eval(sys.argv[2]))' "$TMP/config.yaml" "$1"; }
+equals "ServerClass patch then Server patch, in that order" \
+  "$(render_field 'docs[0]["machine"]["install"]["extraKernelArgs"]')" "['console=ttyS0', 'net.ifnames=0']"
+equals "ServerClass strategic patch applied" "$(render_field 'docs[0]["machine"]["install"]["wipe"]')" "True"
+equals "copy op (needs the CRD's from field)" "$(render_field 'docs[0]["machine"]["installImageCopy"]')" \
+  "ghcr.io/siderolabs/installer:v1.7.6"
+equals "node label appended to the existing node-labels" \
+  "$(render_field 'docs[0]["machine"]["kubelet"]["extraArgs"]["node-labels"]')" "rack=r1,metal.sidero.dev/uuid=$U"
+equals "unknown field survives" "$(render_field 'docs[0]["machine"]["futureField"]')" "kept"
+equals "no SideroLink documents while the installation Secret is missing" "$(render_field 'len(docs)')" 1
+check "the missing installation Secret is logged once" \
+  test "$(grep -c 'SideroLink installation Secret missing' "$TMP/metadata.log")" -eq 1
+fetch "uuid=${U^^}"
+equals "upper-case uuid is the same server" "$CODE" 200
+
+# SideroLink: ferrum-linkd's Secret appears; the server address is derived from it
+# (sha256("abc") => fd03:61a3:9617:7a03::/64, see siderolink_address_test).
+kubectl create secret generic -n ferrum-system siderolink --from-literal=installation-id=abc \
+  --from-literal=private-key=unused >/dev/null
+eventually "SideroLink documents appear with the Secret" 200 "KmsgLogConfig" "uuid=$U"
+echo "$BODY" >"$TMP/config.yaml"
+equals "SideroLinkConfig apiUrl" "$(render_field '[d for d in docs if d.get("kind")=="SideroLinkConfig"][0]["apiUrl"]')" \
+  "grpc://10.5.0.1:50110"
+equals "EventSinkConfig endpoint" "$(render_field '[d for d in docs if d.get("kind")=="EventSinkConfig"][0]["endpoint"]')" \
+  "[fd03:61a3:9617:7a03::1]:4002"
+equals "KmsgLogConfig url" "$(render_field '[d for d in docs if d.get("kind")=="KmsgLogConfig"][0]["url"]')" \
+  "tcp://[fd03:61a3:9617:7a03::1]:4001"
+
+# A kubectl patch shows on the next request.
+kubectl patch server "$U" --type=json \
+  -p '[{"op":"add","path":"/spec/configPatches/-","value":{"op":"replace","path":"/machine/install/disk","value":"/dev/nvme0n1"}}]' >/dev/null
+eventually "kubectl patch of the Server shows on the next request" 200 "disk: /dev/nvme0n1" "uuid=$U"
+kubectl patch serverclass workers --type=merge -p '{"spec":{"strategicPatches":["machine:\n  install:\n    wipe: false\n"]}}' >/dev/null
+eventually "kubectl patch of the ServerClass shows too" 200 "wipe: false" "uuid=$U"
+
+# A failing patch: 500 naming the source, the operation index, op and path, and why.
+kubectl patch server "$U" --type=json \
+  -p '[{"op":"add","path":"/spec/configPatches/-","value":{"op":"replace","path":"/machine/network/hostname","value":"n1"}}]' >/dev/null
+eventually "failing Server patch is a 500 naming it" 500 \
+  "Server $U: configPatches operation 3 (replace /machine/network/hostname): path /machine/network does not exist: add it with op add first" "uuid=$U"
+kubectl patch server "$U" --type=json -p '[{"op":"remove","path":"/spec/configPatches/3"}]' >/dev/null
+kubectl patch serverclass workers --type=json \
+  -p '[{"op":"add","path":"/spec/configPatches/-","value":{"op":"test","path":"/machine/type","value":"controlplane"}}]' >/dev/null
+eventually "failing ServerClass patch names the class" 500 \
+  "ServerClass workers: configPatches operation 1 (test /machine/type): test failed" "uuid=$U"
+kubectl patch serverclass workers --type=json -p '[{"op":"remove","path":"/spec/configPatches/1"}]' >/dev/null
+eventually "fixed patches serve again" 200 "disk: /dev/nvme0n1" "uuid=$U"
+
+# Every missing link of the chain, from the far end back.
+fetch "uuid=00000000-0000-0000-0000-000000000001"
+equals "unallocated server is 404" "$CODE" 404
+contains "unallocated server message" "$BODY" "server 00000000-0000-0000-0000-000000000001 is not allocated (no ServerBinding)"
+
+kubectl patch secret -n default m1-bootstrap --type=json -p '[{"op":"remove","path":"/data/value"}]' >/dev/null
+eventually "Secret without key value is a 404 naming it" 404 \
+  'bootstrap Secret default/m1-bootstrap has no key "value"' "uuid=$U"
+kubectl delete secret -n default m1-bootstrap >/dev/null
+eventually "missing Secret is a 404 naming it" 404 "bootstrap Secret default/m1-bootstrap" "uuid=$U"
+contains "missing Secret says not found" "$BODY" "not found"
+kubectl patch machine -n default m1 --type=json -p '[{"op":"remove","path":"/spec/bootstrap/dataSecretName"}]' >/dev/null
+eventually "Machine without dataSecretName is a 404 naming it" 404 \
+  "Machine default/m1 has no spec.bootstrap.dataSecretName" "uuid=$U"
+kubectl patch metalmachine -n default m1-metal --type=json \
+  -p '[{"op":"replace","path":"/metadata/ownerReferences/0/name","value":"m-gone"}]' >/dev/null
+eventually "missing Machine is a 404 naming it" 404 \
+  "Machine default/m-gone (owner of MetalMachine default/m1-metal) not found" "uuid=$U"
+kubectl patch metalmachine -n default m1-metal --type=json -p '[{"op":"remove","path":"/metadata/ownerReferences"}]' >/dev/null
+eventually "MetalMachine without owner Machine is a 404" 404 \
+  "MetalMachine default/m1-metal has no owner Machine" "uuid=$U"
+kubectl delete metalmachine -n default m1-metal --wait=false >/dev/null
+eventually "missing MetalMachine is a 404 naming it" 404 \
+  "MetalMachine default/m1-metal (spec.metalMachineRef of ServerBinding $U) not found" "uuid=$U"
+
+# An unlabelled bootstrap Secret is read on demand, once per request.
+U2=4c4c4544-0039-3010-8048-b7c04f565932
+create_chain "$U2" m2 workers "$D/bootstrap.yaml" unlabelled
+eventually "server with an unlabelled Secret is served" 200 "metal.sidero.dev/uuid=$U2" "uuid=$U2"
+reads_before=$(curl -s "http://127.0.0.1:$ADMIN/metrics" | awk '/^ferrum_metadata_secret_reads_total/ {print $2}')
+fetch "uuid=$U2"
+reads_after=$(curl -s "http://127.0.0.1:$ADMIN/metrics" | awk '/^ferrum_metadata_secret_reads_total/ {print $2}')
+equals "one Secret read for one request" "$((reads_after - reads_before))" 1
+
+# Metrics.
+metrics=$(curl -s "http://127.0.0.1:$ADMIN/metrics")
+contains "requests by result: ok" "$metrics" 'ferrum_metadata_requests_total{result="ok"}'
+contains "requests by result: not_allocated" "$metrics" 'ferrum_metadata_requests_total{result="not_allocated"}'
+contains "requests by result: bad_request" "$metrics" 'ferrum_metadata_requests_total{result="bad_request"}'
+contains "patch failures by source: Server" "$metrics" 'ferrum_metadata_patch_failures_total{source="Server"}'
+contains "patch failures by source: ServerClass" "$metrics" 'ferrum_metadata_patch_failures_total{source="ServerClass"}'
+contains "render time histogram" "$metrics" 'ferrum_metadata_render_seconds_bucket'
+contains "render cache hits counted" "$metrics" 'ferrum_metadata_render_cache_hits_total'
+
+# Flags: --help names every flag; a bad value names the flag and changes nothing.
+help=$("$FERRUM_BIN/ferrum-metadata" --help 2>&1)
+for f in --listen --kubeconfig --link-api-endpoint --link-secret --render-cache-entries --max-connections FERRUM_LINK_API_ENDPOINT; do
+  contains "--help explains $f" "$help" "$f"
+done
+out=$("$FERRUM_BIN/ferrum-metadata" --link-api-endpoint ftp://x:1 2>&1); rc=$?
+equals "bad --link-api-endpoint exits 2" "$rc" 2
+contains "bad --link-api-endpoint is named" "$out" "--link-api-endpoint ftp://x:1: scheme must be grpc:// or https://"
+
+# Clean SIGTERM.
+kill -TERM "$MD_PID"
+wait "$MD_PID"; rc=$?
+equals "SIGTERM exits 0" "$rc" 0
+contains "shutdown is logged" "$(cat "$TMP/metadata.log")" "signal received"
+finish
