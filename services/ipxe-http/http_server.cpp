@@ -4,6 +4,7 @@
 #include <unistd.h>
 
 #include <boost/asio.hpp>
+#include <unordered_set>
 
 #include "ferrum/net.hpp"
 
@@ -62,6 +63,11 @@ class HttpServer::Worker {
   }
   asio::io_context& ioc() { return ioc_; }
   HttpServer& owner() { return owner_; }
+  // Connections register themselves; only ever touched on this worker's thread.
+  std::unordered_set<Connection*>& connections() { return connections_; }
+  // Closes the connections waiting for a next request (stop: they would otherwise hold the
+  // drain until their idle timeout).
+  void close_idle();
 
  private:
   void accept();
@@ -70,6 +76,7 @@ class HttpServer::Worker {
   asio::io_context ioc_{1};
   tcp::acceptor acceptor_;
   std::thread thread_;
+  std::unordered_set<Connection*> connections_;
 };
 
 // One per connection; lives in its handlers (shared_from_this). Reads heads, answers them in
@@ -78,18 +85,30 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
  public:
   Connection(Worker& w, tcp::socket s) : w_(w), socket_(std::move(s)), timer_(w.ioc()) {
     w_.owner().open_.fetch_add(1);
+    w_.connections().insert(this);
     error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
     buf_.resize(kMaxHead);
   }
   ~Connection() {
     if (file_.fd >= 0) ::close(file_.fd);
+    w_.connections().erase(this);
     w_.owner().open_.fetch_sub(1);
   }
 
   void start() { next_request(w_.owner().settings_.header_timeout); }
 
+  void close_if_idle() {
+    if (idle_) close();
+  }
+
  private:
+  void close() {
+    error_code ignored;
+    timer_.cancel();
+    socket_.close(ignored);
+  }
+
   void arm(std::chrono::milliseconds d) {
     timer_.expires_after(d);
     timer_.async_wait([self = shared_from_this()](error_code ec) {
@@ -108,9 +127,15 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
       return;
     }
     arm(used_ == 0 ? timeout : w_.owner().settings_.header_timeout);
+    idle_ = used_ == 0;
     socket_.async_read_some(asio::buffer(buf_.data() + used_, buf_.size() - used_),
                             [self = shared_from_this()](error_code ec, std::size_t n) {
-                              if (ec) return;
+                              self->idle_ = false;
+                              if (ec) {
+                                // Peer closed or timed out: drop the timer's hold too.
+                                self->close();
+                                return;
+                              }
                               self->used_ += n;
                               self->next_request(self->w_.owner().settings_.header_timeout);
                             });
@@ -178,7 +203,10 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     arm(w_.owner().settings_.write_timeout);
     std::array<asio::const_buffer, 2> bufs{asio::buffer(head_), asio::buffer(body_)};
     asio::async_write(socket_, bufs, [self = shared_from_this()](error_code ec, std::size_t) {
-      if (ec) return;
+      if (ec) {
+        self->close();
+        return;
+      }
       if (self->file_.fd >= 0) {
         self->send_file();
       } else {
@@ -203,15 +231,18 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
         arm(w_.owner().settings_.write_timeout);
         socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
-          if (!ec) self->send_file();
+          if (ec) {
+            self->close();
+            return;
+          }
+          self->send_file();
         });
         return;
       }
       if (n < 0 && errno == EINTR) continue;
       // The file shrank under us or the peer went away: the length promised is unkeepable.
       if (on_sent_) on_sent_(sent_);
-      error_code ignored;
-      socket_.close(ignored);
+      close();
       return;
     }
     ::close(file_.fd);
@@ -243,8 +274,17 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
   FileBody file_;
   std::uint64_t sent_ = 0;
   bool keep_alive_ = true;
+  bool idle_ = false;
   std::function<void(std::uint64_t)> on_sent_;
 };
+
+void HttpServer::Worker::close_idle() {
+  asio::post(ioc_, [this] {
+    // Copy: closing may not destroy synchronously, but keep iteration safe regardless.
+    std::vector<Connection*> all(connections_.begin(), connections_.end());
+    for (auto* c : all) c->close_if_idle();
+  });
+}
 
 void HttpServer::Worker::accept() {
   acceptor_.async_accept([this](error_code ec, tcp::socket socket) {
@@ -288,7 +328,10 @@ Expected<std::uint16_t, std::string> HttpServer::start() {
 void HttpServer::stop(std::chrono::milliseconds drain) {
   if (workers_.empty()) return;
   serving_ = false;
-  for (auto& w : workers_) w->close_listener();
+  for (auto& w : workers_) {
+    w->close_listener();
+    w->close_idle();
+  }
   auto deadline = std::chrono::steady_clock::now() + drain;
   while (open_.load() > 0 && std::chrono::steady_clock::now() < deadline) {
     std::this_thread::sleep_for(std::chrono::milliseconds(10));
