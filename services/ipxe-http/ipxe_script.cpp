@@ -37,7 +37,9 @@ std::string render_boot_script(std::string_view endpoint, int attempts) {
   s += ":loop\n";
   s += "isset ${net${idx}/mac} || goto exhausted\n";
   s += "ifclose\n";
-  s += "iflinkwait --timeout 5000 net${idx} || goto next_iface\n";
+  // Not every iPXE build has iflinkwait (Debian's ipxe-qemu ROMs lack it): a failure here is
+  // not fatal, because dhcp waits for the link itself and fails on a dead NIC anyway.
+  s += "iflinkwait --timeout 5000 net${idx} ||\n";
   s += "dhcp net${idx} && goto boot\n";
   s += ":next_iface\n";
   s += "inc idx && goto loop\n";

@@ -142,10 +142,15 @@ for _ in $(seq $((budget * 5))); do
   kill -0 "$qemu_pid" 2>/dev/null || { sleep 0.5; grep -qa "$marker cmdline:" "$work/serial.log" && ok=1; break; }
   sleep 0.2
 done
-line=$(grep -a "$marker cmdline:" "$work/serial.log" | head -1 | tr -d '\r')
+line=$(grep -a "$marker cmdline:" "$work/serial.log" | head -1 | tr -d "\r" || true)
 for w in "${want[@]}"; do
   [[ $line == *"$w"* ]] || { echo "e2e $kind: cmdline lacks $w"; ok=0; }
 done
+if [[ $kind == ovmf ]]; then
+  # The firmware's HTTP boot must have fetched snponly.efi from /tftp/.
+  tftp_ok=$(nsx curl -s http://127.0.0.1:9481/metrics | grep 'route="tftp",decision="200"' | awk '{print $2}' || true)
+  [[ ${tftp_ok:-0} != 0 ]] || { echo "e2e ovmf: no /tftp/ download counted"; ok=0; }
+fi
 echo "--- ferrum-ipxe-http log (boot decisions)"
 grep -E '"boot decision"|"asset' "$work/ipxe.log" || true
 if ((ok)); then
