@@ -45,6 +45,7 @@ cp "$TMP/www/vmlinuz" "$TMP/nginx/html/vmlinuz"
 nport=$(free_port)
 cat >"$TMP/nginx/nginx.conf" <<CONF
 daemon off;
+user root;  # workers must read the 0700 temporary directory
 worker_processes 2;
 pid $TMP/nginx/nginx.pid;
 error_log $TMP/nginx/error.log warn;

@@ -1,5 +1,6 @@
 #include "boot_decision.hpp"
 
+#include "ferrum/model/json_fields.hpp"
 #include "ferrum/model/kinds.hpp"
 #include "ferrum/model/server.hpp"
 #include "ferrum/model/server_binding.hpp"
@@ -89,9 +90,9 @@ BootDecision agent(const BootQuery& q, const AssetReadiness& assets,
                        render_environment_script(name, agent_args(q, settings), note));
 }
 
-std::string server_class_name(const model::ServerBinding& binding) {
-  auto ref = binding.server_class_ref();
-  return ref ? ref->name : std::string();
+std::string string_at(const kube::Json& j, model::FieldPath path) {
+  const kube::Json* v = model::find_field(j, path);
+  return v != nullptr && v->is_string() ? v->get<std::string>() : std::string();
 }
 
 }  // namespace
@@ -107,24 +108,20 @@ BootDecision decide(const BootQuery& q, const BootCaches& caches, const AssetRea
   if (!binding_obj) {
     return agent(q, assets, settings, "Server " + q.uuid + " has no ServerBinding");
   }
-  model::Server server(*server_obj);
-  model::ServerBinding binding(*binding_obj);
-  std::string class_name = server_class_name(binding);
-  std::optional<model::ServerClass> server_class;
-  if (!class_name.empty()) {
-    if (auto c = caches.classes.get(class_name)) server_class.emplace(*c);
-  }
+  // Read the cached objects in place: this runs per request and the views would copy them.
+  const kube::Json& server = *server_obj;
+  std::string class_name = string_at(*binding_obj, {"spec", "serverClassRef", "name"});
+  kube::ObjectPtr class_obj = class_name.empty() ? nullptr : caches.classes.get(class_name);
 
-  if (server.is_condition_true(model::kConditionPXEBooted) && !server.pxe_boot_always()) {
-    std::string method, from;
-    if (auto m = server.boot_from_disk_method(); m && !m->empty()) {
-      method = *m;
-      from = "Server";
-    } else if (server_class) {
-      if (auto cm = server_class->boot_from_disk_method(); cm && !cm->empty()) {
-        method = *cm;
-        from = "ServerClass " + class_name;
-      }
+  const kube::Json* conditions = model::find_field(server, {"status", "conditions"});
+  bool pxe_booted =
+      conditions != nullptr && model::is_condition_true(*conditions, model::kConditionPXEBooted);
+  if (pxe_booted && !model::get_bool(server, {"spec", "pxeBootAlways"}).value_or(false)) {
+    std::string method = string_at(server, {"spec", "bootFromDiskMethod"});
+    std::string from = "Server";
+    if (method.empty() && class_obj) {
+      method = string_at(*class_obj, {"spec", "bootFromDiskMethod"});
+      from = "ServerClass " + class_name;
     }
     if (method.empty()) {
       method = settings.default_boot_from_disk_method;
@@ -144,15 +141,11 @@ BootDecision decide(const BootQuery& q, const BootCaches& caches, const AssetRea
     return d;
   }
 
-  std::string env_name, from;
-  if (auto ref = server.environment_ref(); ref && !ref->name.empty()) {
-    env_name = ref->name;
-    from = "Server.spec.environmentRef";
-  } else if (server_class) {
-    if (auto cref = server_class->environment_ref(); cref && !cref->name.empty()) {
-      env_name = cref->name;
-      from = "ServerClass " + class_name;
-    }
+  std::string env_name = string_at(server, {"spec", "environmentRef", "name"});
+  std::string from = "Server.spec.environmentRef";
+  if (env_name.empty() && class_obj) {
+    env_name = string_at(*class_obj, {"spec", "environmentRef", "name"});
+    from = "ServerClass " + class_name;
   }
   if (env_name.empty()) {
     env_name = std::string(model::kEnvironmentDefault);

@@ -49,6 +49,7 @@ class HttpServer::Worker {
 
   void run() {
     accept();
+    sweep();
     thread_ = std::thread([this] { ioc_.run(); });
   }
   void close_listener() {
@@ -68,6 +69,8 @@ class HttpServer::Worker {
   // Closes the connections waiting for a next request (stop: they would otherwise hold the
   // drain until their idle timeout).
   void close_idle();
+  // Closes connections past their deadline, four times a second.
+  void sweep();
 
  private:
   void accept();
@@ -76,6 +79,7 @@ class HttpServer::Worker {
   asio::io_context ioc_{1};
   tcp::acceptor acceptor_;
   std::thread thread_;
+  asio::steady_timer sweep_timer_{ioc_};
   std::unordered_set<Connection*> connections_;
 };
 
@@ -83,7 +87,7 @@ class HttpServer::Worker {
 // order (pipelined requests already in the buffer are answered one after another).
 class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
  public:
-  Connection(Worker& w, tcp::socket s) : w_(w), socket_(std::move(s)), timer_(w.ioc()) {
+  Connection(Worker& w, tcp::socket s) : w_(w), socket_(std::move(s)) {
     w_.owner().open_.fetch_add(1);
     w_.connections().insert(this);
     error_code ec;
@@ -101,23 +105,19 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
   void close_if_idle() {
     if (idle_) close();
   }
+  void close_if_expired(std::chrono::steady_clock::time_point now) {
+    if (now >= deadline_) close();
+  }
 
  private:
   void close() {
     error_code ignored;
-    timer_.cancel();
     socket_.close(ignored);
   }
 
-  void arm(std::chrono::milliseconds d) {
-    timer_.expires_after(d);
-    timer_.async_wait([self = shared_from_this()](error_code ec) {
-      if (!ec) {
-        error_code ignored;
-        self->socket_.close(ignored);
-      }
-    });
-  }
+  // Deadlines are enforced by the worker's sweep (see Worker::sweep): arming is a clock read,
+  // not a timer operation per request.
+  void arm(std::chrono::milliseconds d) { deadline_ = std::chrono::steady_clock::now() + d; }
 
   void next_request(std::chrono::milliseconds timeout) {
     // A complete head may already be buffered (pipelining).
@@ -258,7 +258,6 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
       error_code ignored;
       socket_.shutdown(tcp::socket::shutdown_send, ignored);
       socket_.close(ignored);
-      timer_.cancel();
       return;
     }
     next_request(w_.owner().settings_.idle_timeout);
@@ -266,7 +265,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
 
   Worker& w_;
   tcp::socket socket_;
-  asio::steady_timer timer_;
+  std::chrono::steady_clock::time_point deadline_{};
   std::vector<char> buf_;
   std::size_t used_ = 0;
   std::string head_;
@@ -277,6 +276,17 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
   bool idle_ = false;
   std::function<void(std::uint64_t)> on_sent_;
 };
+
+void HttpServer::Worker::sweep() {
+  sweep_timer_.expires_after(std::chrono::milliseconds(250));
+  sweep_timer_.async_wait([this](error_code ec) {
+    if (ec) return;
+    auto now = std::chrono::steady_clock::now();
+    std::vector<Connection*> all(connections_.begin(), connections_.end());
+    for (auto* c : all) c->close_if_expired(now);
+    sweep();
+  });
+}
 
 void HttpServer::Worker::close_idle() {
   asio::post(ioc_, [this] {
