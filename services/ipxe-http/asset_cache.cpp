@@ -8,6 +8,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "ferrum/model/json_fields.hpp"
 #include "ipxe_script.hpp"
 
 namespace ferrum::ipxe {
@@ -252,22 +253,35 @@ void AssetCache::refresh_agents() {
   agents_ = std::move(found);
 }
 
-std::string AssetCache::environment_unready(const model::Environment& env) const {
-  auto kernel = env.kernel();
-  auto initrd = env.initrd();
-  if (kernel.url.empty()) return "spec.kernel.url is empty";
-  if (initrd.url.empty()) return "spec.initrd.url is empty";
+std::string AssetCache::environment_unready(const nlohmann::json& env) const {
+  static const std::string kEmpty;
+  auto str = [&](model::FieldPath path) -> const std::string& {
+    const nlohmann::json* v = model::find_field(env, path);
+    return v != nullptr && v->is_string() ? v->get_ref<const std::string&>() : kEmpty;
+  };
+  const std::string& name = str({"metadata", "name"});
+  const std::string& kernel_url = str({"spec", "kernel", "url"});
+  const std::string& initrd_url = str({"spec", "initrd", "url"});
+  if (kernel_url.empty()) return "spec.kernel.url is empty";
+  if (initrd_url.empty()) return "spec.initrd.url is empty";
+  struct Want {
+    std::string_view asset;
+    const std::string& url;
+    const std::string& sha;
+  };
+  const Want wants[2] = {{kKernelAsset, kernel_url, str({"spec", "kernel", "sha512"})},
+                         {kInitrdAsset, initrd_url, str({"spec", "initrd", "sha512"})}};
   std::shared_lock lock(mu_);
-  auto e = envs_.find(env.name());
+  auto e = envs_.find(name);
   if (e == envs_.end()) return "assets not downloaded yet";
-  for (const auto& [asset, url, sha] :
-       {std::tuple{std::string(kKernelAsset), kernel.url, kernel.sha512},
-        std::tuple{std::string(kInitrdAsset), initrd.url, initrd.sha512}}) {
-    auto a = e->second.find(asset);
-    if (a == e->second.end() || a->second.url != url || a->second.spec_sha512 != sha) {
-      return asset + " from " + url + " not downloaded yet";
+  for (const auto& w : wants) {
+    auto a = e->second.find(std::string(w.asset));
+    if (a == e->second.end() || a->second.url != w.url || a->second.spec_sha512 != w.sha) {
+      return std::string(w.asset) + " from " + w.url + " not downloaded yet";
     }
-    if (!a->second.ready) return asset + ": " + a->second.reason + ": " + a->second.message;
+    if (!a->second.ready) {
+      return std::string(w.asset) + ": " + a->second.reason + ": " + a->second.message;
+    }
   }
   return {};
 }

@@ -76,7 +76,7 @@ class AssetCache final : public AssetReadiness {
   // Re-reads which agent arches have both files (at start and periodically).
   void refresh_agents();
 
-  std::string environment_unready(const model::Environment& env) const override;
+  std::string environment_unready(const nlohmann::json& env) const override;
   std::string agent_unready(const std::string& arch) const override;
 
   // Opens a verified asset (`env` may be agent-<arch>); nothing if unknown or not verified.

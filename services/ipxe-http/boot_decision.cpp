@@ -41,9 +41,8 @@ std::vector<std::string> agent_args(const BootQuery& query, const DecisionSettin
   return override_args(std::move(args), settings.extra_agent_args);
 }
 
-std::vector<std::string> target_args(const model::Environment& env,
-                                     const DecisionSettings& settings) {
-  std::vector<std::string> args = env.kernel().args;
+std::vector<std::string> target_args(const nlohmann::json& env, const DecisionSettings& settings) {
+  std::vector<std::string> args = model::get_string_list(env, {"spec", "kernel", "args"});
   if (!settings.metadata_endpoint.empty()) {
     append_unless_set(args,
                       "talos.config=http://" + settings.metadata_endpoint + "/configdata?uuid=");
@@ -158,13 +157,13 @@ BootDecision decide(const BootQuery& q, const BootCaches& caches, const AssetRea
     return {Outcome::kNotFound, 404, "environment \"" + env_name + "\" not found\n", env_name,
             reason + "; Environment " + env_name + " not found"};
   }
-  model::Environment env(*env_obj);
-  if (auto why = assets.environment_unready(env); !why.empty()) {
+  if (auto why = assets.environment_unready(*env_obj); !why.empty()) {
     return {Outcome::kNotReady, 412, "environment \"" + env_name + "\" is not ready: " + why + "\n",
             env_name, reason + "; not ready: " + why};
   }
-  return finish_script(Outcome::kEnvironment, env_name, reason,
-                       render_environment_script(env_name, target_args(env, settings), reason));
+  return finish_script(
+      Outcome::kEnvironment, env_name, reason,
+      render_environment_script(env_name, target_args(*env_obj, settings), reason));
 }
 
 }  // namespace ferrum::ipxe

@@ -49,7 +49,8 @@ struct BootCaches {
 class AssetReadiness {
  public:
   virtual ~AssetReadiness() = default;
-  virtual std::string environment_unready(const model::Environment& env) const = 0;
+  // `env` is the whole Environment object as cached (read in place, never copied).
+  virtual std::string environment_unready(const nlohmann::json& env) const = 0;
   virtual std::string agent_unready(const std::string& arch) const = 0;
 };
 
@@ -69,7 +70,6 @@ BootDecision decide(const BootQuery& query, const BootCaches& caches, const Asse
 // The agent environment's kernel args for this query (exposed for tests).
 std::vector<std::string> agent_args(const BootQuery& query, const DecisionSettings& settings);
 // An Environment's args plus the talos.* / siderolink.* args it does not set itself.
-std::vector<std::string> target_args(const model::Environment& env,
-                                     const DecisionSettings& settings);
+std::vector<std::string> target_args(const nlohmann::json& env, const DecisionSettings& settings);
 
 }  // namespace ferrum::ipxe

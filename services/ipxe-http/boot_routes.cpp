@@ -175,7 +175,7 @@ HttpResponse BootRoutes::env(const HttpRequest& req, std::string_view rest) {
           "env", "404",
           HttpResponse::text(404, "environment \"" + name.substr(0, 64) + "\" not found\n"));
     }
-    auto why = assets_.environment_unready(model::Environment(*obj));
+    auto why = assets_.environment_unready(*obj);
     return count(
         "env", "412",
         HttpResponse::text(412, "environment \"" + name + "\" is not ready: " + why + "\n"));

@@ -23,8 +23,9 @@ class ReadySet final : public AssetReadiness {
  public:
   std::set<std::string> envs{"default", "server-env", "class-env"};
   std::set<std::string> arches{"amd64", "arm64"};
-  std::string environment_unready(const model::Environment& env) const override {
-    return envs.count(env.name()) ? "" : "kernel not downloaded yet";
+  std::string environment_unready(const nlohmann::json& env) const override {
+    return envs.count(env["metadata"]["name"].get<std::string>()) ? ""
+                                                                  : "kernel not downloaded yet";
   }
   std::string agent_unready(const std::string& arch) const override {
     return arches.count(arch) ? "" : "no vmlinuz for " + arch;
