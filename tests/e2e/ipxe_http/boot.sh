@@ -33,6 +33,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# Foreground commands only: a function started with & would leave $! naming a subshell.
 nsx() { ip netns exec "$ns" "$@"; }
 
 marker="FERRUM-IPXE-E2E-$RANDOM$RANDOM"
@@ -49,7 +50,7 @@ ip -n "$ns" link set tap0 master br0 up
 
 # The API server, inside the namespace (its own loopback).
 mkdir -p "$work/api"
-nsx "$bin/ferrum-apiserver" --listen 127.0.0.1:6443 --admin-listen 127.0.0.1:9400 --data-dir "$work/api" \
+ip netns exec "$ns" "$bin/ferrum-apiserver" --listen 127.0.0.1:6443 --admin-listen 127.0.0.1:9400 --data-dir "$work/api" \
   --crd-dir "$repo/charts/ferrum/crds" --crd-dir "$repo/charts/ferrum/crds-capi" --log-level warn \
   >"$work/api.log" 2>&1 &
 pids+=($!)
@@ -96,7 +97,7 @@ spec:
   metalMachineRef: {kind: MetalMachine, namespace: default, name: m1}
 Y
 
-nsx "$bin/ferrum-ipxe-http" --listen 10.77.0.1:8081 --admin-listen 127.0.0.1:9481 \
+ip netns exec "$ns" "$bin/ferrum-ipxe-http" --listen 10.77.0.1:8081 --admin-listen 127.0.0.1:9481 \
   --api-endpoint 10.77.0.1 --tftp-root "$work/tftp" --asset-dir "$work/assets" --agent-dir "$work/agent" \
   --link-server-address fd77::1 --extra-agent-kernel-args "console=ttyS0 quiet panic=5" \
   --kubeconfig "$KUBECONFIG" >"$work/ipxe.log" 2>&1 &
@@ -106,7 +107,7 @@ for _ in $(seq 300); do
   sleep 0.1
 done
 
-nsx dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 \
+ip netns exec "$ns" dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 \
   --interface=br0 --bind-interfaces --dhcp-range=10.77.0.100,10.77.0.200,255.255.255.0,1h \
   --dhcp-userclass=set:ipxe,iPXE --dhcp-boot=tag:ipxe,http://10.77.0.1:8081/boot.ipxe \
   --dhcp-vendorclass=set:http,HTTPClient \
@@ -132,7 +133,7 @@ else
   want=("talos.config=http://10.77.0.1:9091/configdata?uuid=" "siderolink.api=10.77.0.1:50110"
     "talos.logging.kernel=tcp://[fd77::1]:4001" "talos.events.sink=[fd77::1]:4002")
 fi
-nsx "${qemu[@]}" </dev/null >"$work/serial.log" 2>&1 &
+ip netns exec "$ns" "${qemu[@]}" </dev/null >"$work/serial.log" 2>&1 &
 qemu_pid=$!
 pids+=("$qemu_pid")
 
