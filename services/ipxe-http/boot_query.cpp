@@ -1,0 +1,161 @@
+#include "boot_query.hpp"
+
+#include <cctype>
+
+namespace ferrum::ipxe {
+namespace {
+
+int hex_value(char c) {
+  if (c >= '0' && c <= '9') return c - '0';
+  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
+  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
+  return -1;
+}
+
+std::string lower(std::string_view s) {
+  std::string out(s);
+  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  return out;
+}
+
+// Free-text parameters end up in logs only; bound them so a request cannot flood a log line.
+constexpr std::size_t kMaxTextParameter = 253;
+
+}  // namespace
+
+bool percent_decode(std::string_view in, std::string& out) {
+  out.clear();
+  out.reserve(in.size());
+  for (std::size_t i = 0; i < in.size(); ++i) {
+    char c = in[i];
+    if (c == '+') {
+      out.push_back(' ');
+    } else if (c == '%') {
+      if (i + 2 >= in.size()) return false;
+      int hi = hex_value(in[i + 1]);
+      int lo = hex_value(in[i + 2]);
+      if (hi < 0 || lo < 0) return false;
+      out.push_back(static_cast<char>(hi * 16 + lo));
+      i += 2;
+    } else {
+      out.push_back(c);
+    }
+  }
+  return true;
+}
+
+bool valid_uuid(std::string_view s) {
+  if (s.size() != 36) return false;
+  for (std::size_t i = 0; i < s.size(); ++i) {
+    bool dash = i == 8 || i == 13 || i == 18 || i == 23;
+    if (dash ? s[i] != '-' : hex_value(s[i]) < 0) return false;
+  }
+  return true;
+}
+
+bool normalize_mac(std::string_view s, std::string& out) {
+  std::string hex;
+  if (s.size() == 17) {
+    char sep = s[2];
+    if (sep != '-' && sep != ':') return false;
+    for (std::size_t i = 0; i < s.size(); ++i) {
+      if (i % 3 == 2) {
+        if (s[i] != sep) return false;
+      } else {
+        if (hex_value(s[i]) < 0) return false;
+        hex.push_back(s[i]);
+      }
+    }
+  } else if (s.size() == 12) {
+    for (char c : s) {
+      if (hex_value(c) < 0) return false;
+    }
+    hex = std::string(s);
+  } else {
+    return false;
+  }
+  out.clear();
+  for (std::size_t i = 0; i < 12; i += 2) {
+    if (!out.empty()) out.push_back(':');
+    out += lower(hex.substr(i, 2));
+  }
+  return true;
+}
+
+bool normalize_arch(std::string_view s, std::string& out) {
+  std::string a = lower(s);
+  if (a == "x86_64" || a == "amd64" || a == "i386" || a == "x86") {
+    out = "amd64";
+  } else if (a == "arm64" || a == "aarch64") {
+    out = "arm64";
+  } else {
+    return false;
+  }
+  return true;
+}
+
+Expected<BootQuery, QueryError> parse_boot_query(std::string_view query) {
+  BootQuery q;
+  q.arch = "amd64";
+  bool seen[6] = {false, false, false, false, false, false};
+  static constexpr std::string_view kKeys[6] = {"uuid",   "mac",      "arch",
+                                                "domain", "hostname", "serial"};
+  while (!query.empty()) {
+    auto amp = query.find('&');
+    std::string_view pair = query.substr(0, amp);
+    query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
+    if (pair.empty()) continue;
+    auto eq = pair.find('=');
+    std::string key, value;
+    if (!percent_decode(pair.substr(0, eq), key)) {
+      return unexpected(QueryError{"query", "query: bad percent-encoding"});
+    }
+    key = lower(key);
+    std::size_t index = 6;
+    for (std::size_t i = 0; i < 6; ++i) {
+      if (key == kKeys[i]) index = i;
+    }
+    if (index == 6 || seen[index]) continue;
+    seen[index] = true;
+    std::string_view raw = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
+    if (!percent_decode(raw, value)) {
+      return unexpected(QueryError{key, key + ": bad percent-encoding"});
+    }
+    for (char c : value) {
+      if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+        return unexpected(QueryError{key, key + ": control characters are not allowed"});
+      }
+    }
+    switch (index) {
+      case 0:
+        if (!value.empty() && !valid_uuid(value)) {
+          return unexpected(QueryError{"uuid", "uuid: \"" + value.substr(0, 64) +
+                                                   "\" is not a UUID (8-4-4-4-12 hex digits)"});
+        }
+        q.uuid = lower(value);
+        break;
+      case 1:
+        if (!value.empty() && !normalize_mac(value, q.mac)) {
+          return unexpected(QueryError{"mac", "mac: \"" + value.substr(0, 64) +
+                                                  "\" is not a MAC address (52-54-00-12-34-56)"});
+        }
+        break;
+      case 2:
+        if (!value.empty() && !normalize_arch(value, q.arch)) {
+          return unexpected(QueryError{
+              "arch", "arch: \"" + value.substr(0, 64) +
+                          "\" is not a supported architecture (x86_64, i386, amd64, arm64)"});
+        }
+        break;
+      default:
+        if (value.size() > kMaxTextParameter) {
+          return unexpected(QueryError{key, key + ": longer than 253 characters"});
+        }
+        (index == 3 ? q.domain : index == 4 ? q.hostname : q.serial) = std::move(value);
+        break;
+    }
+  }
+  return q;
+}
+
+}  // namespace ferrum::ipxe

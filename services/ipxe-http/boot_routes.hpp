@@ -1,0 +1,53 @@
+#pragma once
+// The routes of ferrum-ipxe-http (DESIGN.md 4.2), as a handler from request to response:
+//   /boot.ipxe                        the NIC-trying chain script
+//   /ipxe?uuid=&mac=&arch=...          the boot decision (400 names a bad parameter)
+//   /tftp/<file>                      iPXE binaries from --tftp-root (never outside it)
+//   /env/<name>/{vmlinuz,initramfs.xz} verified assets (412 while not verified here)
+// Anything else is 404. Files are sent with sendfile, Range, ETag and Last-Modified.
+// No socket here: HttpServer calls handle(); tests call it directly.
+
+#include <array>
+#include <string>
+
+#include "asset_cache.hpp"
+#include "boot_decision.hpp"
+#include "ferrum/log.hpp"
+#include "ferrum/metrics.hpp"
+#include "http_server.hpp"
+
+namespace ferrum::ipxe {
+
+class BootRoutes {
+ public:
+  BootRoutes(std::string boot_script, std::string tftp_root, BootCaches caches,
+             const AssetCache& assets, DecisionSettings settings, metrics::Registry& registry,
+             log::Logger log);
+
+  HttpResponse handle(const HttpRequest& req);
+
+ private:
+  HttpResponse ipxe(const HttpRequest& req);
+  HttpResponse tftp(const HttpRequest& req, std::string_view file);
+  HttpResponse env(const HttpRequest& req, std::string_view rest);
+  HttpResponse count(std::string_view route, std::string_view decision, HttpResponse r);
+
+  std::string boot_script_;
+  std::string tftp_root_;  // canonical
+  BootCaches caches_;
+  const AssetCache& assets_;
+  DecisionSettings settings_;
+  metrics::Registry& registry_;
+  metrics::Family<metrics::Counter>& requests_;
+  // /ipxe is the hot path: its counters are looked up once (by Outcome, then 400 last).
+  std::array<metrics::Counter*, 7> ipxe_counts_{};
+  metrics::Counter& env_bytes_;
+  metrics::Counter& tftp_bytes_;
+  log::Logger log_;
+};
+
+// A file response honouring If-None-Match, If-Modified-Since, If-Range and Range; takes
+// ownership of `file.fd`.
+HttpResponse file_response(const HttpRequest& req, const OpenAsset& file, std::string content_type);
+
+}  // namespace ferrum::ipxe

@@ -1,0 +1,185 @@
+#include "ipxe_http_app.hpp"
+
+#include <unistd.h>
+
+#include <random>
+
+#include "asset_status.hpp"
+#include "ferrum/kube/typed.hpp"
+#include "ferrum/model/kinds.hpp"
+#include "ipxe_script.hpp"
+
+namespace ferrum::ipxe {
+
+namespace {
+
+std::unique_ptr<kube::Informer> make_informer(const model::ResourceKind& kind, kube::Client& c,
+                                              log::Logger log) {
+  kube::InformerSettings s;
+  s.resource = kube::resource_of(kind);
+  return std::make_unique<kube::Informer>(std::move(s), c, real_clock(),
+                                          log.child(std::string(kind.plural)));
+}
+
+std::string identity() {
+  char host[256] = {0};
+  ::gethostname(host, sizeof host - 1);
+  std::random_device rd;
+  return std::string(host) + "_" + std::to_string(rd() % 1000000);
+}
+
+}  // namespace
+
+IpxeHttpApp::IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRuntime& runtime)
+    : settings_(std::move(settings)),
+      runtime_(runtime),
+      log_(runtime.logger("ipxe")),
+      client_(config),
+      servers_(make_informer(model::kServer, client_, log_)),
+      bindings_(make_informer(model::kServerBinding, client_, log_)),
+      classes_(make_informer(model::kServerClass, client_, log_)),
+      environments_(make_informer(model::kEnvironment, client_, log_)),
+      assets_(
+          AssetCacheSettings{settings_.asset_dir, settings_.agent_dir,
+                             FetchLimits{settings_.asset_connect_timeout,
+                                         settings_.asset_download_timeout, std::chrono::seconds(30),
+                                         static_cast<std::uint64_t>(settings_.asset_max_bytes)},
+                             static_cast<int>(settings_.asset_download_attempts),
+                             std::chrono::seconds(1)},
+          real_clock(), runtime.registry(), runtime.logger("assets")) {
+  auto& reg = runtime_.registry();
+  routes_ = std::make_unique<BootRoutes>(
+      render_boot_script(boot_endpoint(settings_)), settings_.tftp_root,
+      BootCaches{servers_->store(), bindings_->store(), classes_->store(), environments_->store()},
+      assets_, decision_settings(settings_), reg, runtime_.logger("http"));
+  HttpServerSettings hs;
+  hs.listen = settings_.listen;
+  hs.workers = static_cast<int>(settings_.workers);
+  hs.max_connections = static_cast<std::size_t>(settings_.max_connections);
+  hs.header_timeout = settings_.header_timeout;
+  hs.idle_timeout = settings_.idle_timeout;
+  http_ = std::make_unique<HttpServer>(
+      hs, [this](const HttpRequest& r) { return routes_->handle(r); }, runtime_.logger("http"));
+
+  kube::ControllerSettings cs;
+  cs.name = "environment-assets";
+  cs.workers = static_cast<int>(settings_.asset_download_workers);
+  cs.registry = &reg;
+  controller_ = std::make_unique<kube::Controller>(
+      cs, [this](const std::string& key, std::stop_token st) { return reconcile(key, st); },
+      real_clock(), runtime_.logger("assets"),
+      std::make_unique<kube::ExponentialRateLimiter>(std::chrono::seconds(2),
+                                                     std::chrono::minutes(5)));
+  kube::EventHandlers h;
+  h.on_add = [this](const kube::Json& o) { controller_->enqueue(kube::object_key(o)); };
+  h.on_update = [this](const kube::Json& old_obj, const kube::Json& new_obj) {
+    // Status writes (ours) come back as updates; only spec changes matter for the assets.
+    if (old_obj.value("spec", kube::Json()) != new_obj.value("spec", kube::Json()) ||
+        old_obj.value("status", kube::Json()) != new_obj.value("status", kube::Json())) {
+      controller_->enqueue(kube::object_key(new_obj));
+    }
+  };
+  h.on_delete = [this](const kube::Json& o) { controller_->enqueue(kube::object_key(o)); };
+  environments_->add_handlers(std::move(h));
+
+  kube::LeaderElectionSettings le;
+  le.lease_namespace = settings_.lease_namespace;
+  le.lease_name = "ferrum-ipxe-http-assets";
+  le.identity = identity();
+  le.release_on_cancel = true;
+  kube::LeaderCallbacks cb;
+  cb.on_started_leading = [this](std::stop_token st) {
+    log_.info("leading: writing Environment conditions", {});
+    // A new leader owes every Environment its conditions.
+    for (const auto& key : environments_->store().keys()) controller_->enqueue(key);
+    std::mutex m;
+    std::condition_variable_any cv;
+    std::unique_lock lock(m);
+    cv.wait(lock, st, [] { return false; });
+  };
+  cb.on_stopped_leading = [this] { log_.info("stopped leading", {}); };
+  elector_ = std::make_unique<kube::LeaderElector>(le, client_, real_clock(),
+                                                   runtime_.logger("leader"), std::move(cb));
+
+  reg.gauge_callback("ferrum_ipxe_http_environments_ready",
+                     "Environments whose assets are verified on this replica.",
+                     [this] { return static_cast<double>(assets_.ready_environments()); });
+  reg.gauge_callback("ferrum_ipxe_http_environments_not_ready",
+                     "Environments whose assets are not (yet) verified on this replica.",
+                     [this] { return static_cast<double>(assets_.unready_environments()); });
+  reg.gauge_callback("ferrum_ipxe_http_cache_synced",
+                     "1 when the Server, ServerBinding, ServerClass and Environment caches synced.",
+                     [this] { return synced() ? 1.0 : 0.0; });
+  reg.gauge_callback("ferrum_ipxe_http_open_connections", "Open HTTP connections.",
+                     [this] { return static_cast<double>(http_->open_connections()); });
+  reg.gauge_callback("ferrum_ipxe_http_assets_leader",
+                     "1 while this replica holds the ferrum-ipxe-http-assets Lease.",
+                     [this] { return elector_->is_leader() ? 1.0 : 0.0; });
+}
+
+IpxeHttpApp::~IpxeHttpApp() { stop(std::chrono::milliseconds(0)); }
+
+bool IpxeHttpApp::synced() const {
+  return servers_->has_synced() && bindings_->has_synced() && classes_->has_synced() &&
+         environments_->has_synced();
+}
+
+Expected<kube::ReconcileResult, kube::ReconcileError> IpxeHttpApp::reconcile(const std::string& key,
+                                                                             std::stop_token stop) {
+  auto obj = environments_->store().get(key);
+  if (!obj) {
+    assets_.forget(key);
+    return kube::ReconcileResult{};
+  }
+  model::Environment env(*obj);
+  auto states = assets_.sync(env, stop);
+  bool all_ready = true;
+  for (const auto& s : states) all_ready = all_ready && s.ready;
+  if (elector_->is_leader()) {
+    auto w = write_asset_conditions(client_, key, states);
+    if (!w) {
+      return unexpected(kube::ReconcileError{"writing conditions of Environment " + key + ": " +
+                                             w.error().describe()});
+    }
+    if (*w == WriteOutcome::kWritten) {
+      log_.info("environment conditions written", {{"environment", key}, {"ready", all_ready}});
+    }
+  }
+  if (!all_ready) {
+    return unexpected(kube::ReconcileError{"environment " + key + " not ready"});
+  }
+  return kube::ReconcileResult{};
+}
+
+Expected<std::uint16_t, std::string> IpxeHttpApp::start() {
+  assets_.refresh_agents();
+  auto port = http_->start();
+  if (!port) return port;
+  for (auto* inf : {servers_.get(), bindings_.get(), classes_.get(), environments_.get()}) {
+    threads_.emplace_back([inf](std::stop_token st) { inf->run(st); });
+  }
+  threads_.emplace_back([this](std::stop_token st) {
+    environments_->wait_for_sync(st);
+    controller_->run(st);
+  });
+  threads_.emplace_back([this](std::stop_token st) {
+    // client-go's Run returns when leadership is lost; campaign again until stopped.
+    while (!st.stop_requested()) {
+      elector_->run(st);
+      real_clock().sleep_for(std::chrono::seconds(1), st);
+    }
+  });
+  threads_.emplace_back([this](std::stop_token st) {
+    // New agent builds dropped into --agent-dir are picked up without a restart.
+    while (real_clock().sleep_for(std::chrono::seconds(10), st)) assets_.refresh_agents();
+  });
+  return port;
+}
+
+void IpxeHttpApp::stop(std::chrono::milliseconds drain) {
+  if (http_) http_->stop(drain);
+  for (auto& t : threads_) t.request_stop();
+  threads_.clear();
+}
+
+}  // namespace ferrum::ipxe
