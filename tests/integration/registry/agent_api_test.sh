@@ -11,6 +11,15 @@ setup_tmp
 start_apiserver api
 kubectl create namespace bmc-creds >/dev/null
 
+help=$("$FERRUM_BIN/ferrum-registry" --help 2>&1)
+for f in listen kubeconfig auto-accept-servers insecure-wipe auto-bmc-setup server-reboot-timeout \
+  bmc-secret-namespace workers max-pending-calls max-message-bytes call-timeout admin-listen; do
+  contains "--help explains --$f" "$help" "--$f"
+done
+out=$(FERRUM_BMC_SECRET_NAMESPACE=Bad_NS "$FERRUM_BIN/ferrum-registry" --kubeconfig "$KUBECONFIG" 2>&1)
+equals "bad flag from the environment: exit 2" "$?" "2"
+contains "bad flag named" "$out" "--bmc-secret-namespace"
+
 # --- not auto-accepted ---------------------------------------------------------------
 start_registry --bmc-secret-namespace bmc-creds --server-reboot-timeout 10m
 equals "health: SERVING" "$(ac health)" "SERVING"
@@ -122,8 +131,12 @@ equals "auto-accepted, dirty: secure wipe, no BMC" "$(ac register $U2)" \
   "OK wipe=1 insecure_wipe=0 setup_bmc=0 reboot_timeout=1200"
 equals "accepted=true" "$(kubectl get server $U2 -o jsonpath='{.spec.accepted}')" "true"
 U3=a0a0a0a0-0000-4000-8000-000000000003
-for i in 1 2 3 4 5 6; do ac register $U3 --mem-mb $((i * 1024)) >"$TMP/race.$i" & done
-wait
+racers=()
+for i in 1 2 3 4 5 6; do
+  ac register $U3 --mem-mb $((i * 1024)) >"$TMP/race.$i" &
+  racers+=($!)
+done
+wait "${racers[@]}"  # not a bare `wait`: that would wait for the daemons too
 equals "6 concurrent registrations of one machine: all OK" "$(cat "$TMP"/race.* | grep -c '^OK wipe=1')" "6"
 equals "one Server" "$(kubectl get servers -o name | grep -c $U3)" "1"
 stop_registry
