@@ -41,6 +41,8 @@ int main(int argc, char** argv) {
     return 2;
   }
   kube_config->timeout = settings.kube_timeout;
+  kube_config->qps = static_cast<double>(settings.kube_qps);
+  kube_config->burst = static_cast<int>(settings.kube_burst);
   ferrum::DaemonRuntime runtime("registry", common);
   auto log = runtime.logger("registry");
   ferrum::kube::RestClient kube(*kube_config);

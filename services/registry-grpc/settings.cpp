@@ -31,6 +31,13 @@ void add_flags(flags::FlagSet& f, Settings& s) {
                  "longest a call may take when the agent sets no shorter deadline");
   f.add_duration("kube-timeout", &s.kube_timeout, std::chrono::milliseconds(10000),
                  "time one API server request may take");
+  f.add_int("kube-qps", &s.kube_qps, 2000,
+            "API server requests per second this daemon may send (a new machine costs a get, "
+            "a create and an Event; client-go's default of 5 would cap registrations at ~2/s)",
+            1, 100000);
+  f.add_int("kube-burst", &s.kube_burst, 4000,
+            "API server requests that may go out at once above --kube-qps (a rack powering on)", 1,
+            100000);
   f.add_int("workers", &s.workers, 16,
             "threads doing API server calls (calls in progress at the same time)", 1, 1024);
   f.add_int("max-pending-calls", &s.max_pending_calls, 1024,

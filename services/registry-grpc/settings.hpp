@@ -19,6 +19,8 @@ struct Settings {
   std::string bmc_secret_namespace;
   std::chrono::milliseconds call_timeout{30000};
   std::chrono::milliseconds kube_timeout{10000};
+  std::int64_t kube_qps = 2000;
+  std::int64_t kube_burst = 4000;
   std::int64_t workers = 16;
   std::int64_t max_pending_calls = 1024;
   std::int64_t max_message_bytes = 1 << 20;
