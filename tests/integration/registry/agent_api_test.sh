@@ -141,4 +141,15 @@ equals "6 concurrent registrations of one machine: all OK" "$(cat "$TMP"/race.* 
 equals "one Server" "$(kubectl get servers -o name | grep -c $U3)" "1"
 stop_registry
 equals "SIGTERM: exit 0" "$REGISTRY_RC" "0"
+
+# --- the concurrency bound: one worker, one waiting call, 32 agents at once --------------
+start_registry --workers 1 --max-pending-calls 1
+ac bench 32 1 >"$TMP/bench.out" 2>"$TMP/bench.err"
+contains "calls beyond --max-pending-calls: RESOURCE_EXHAUSTED" "$(cat "$TMP/bench.err")" \
+  "RESOURCE_EXHAUSTED too many calls waiting (--max-pending-calls=1)"
+contains "metrics count them" "$(curl -sf "http://$REGISTRY_ADMIN/metrics")" \
+  'registry_calls_total{rpc="CreateServer",code="RESOURCE_EXHAUSTED"}'
+equals "health still SERVING" "$(ac health)" "SERVING"
+stop_registry
+equals "SIGTERM: exit 0" "$REGISTRY_RC" "0"
 finish
