@@ -1,9 +1,3 @@
-#include "ferrum/kube/config.hpp"
-
-#include "ferrum/base64.hpp"
-
-#include "ferrum/yaml.hpp"
-
 #include <cerrno>
 #include <cstdlib>
 #include <cstring>
@@ -11,6 +5,10 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 #include <sstream>
+
+#include "ferrum/base64.hpp"
+#include "ferrum/kube/config.hpp"
+#include "ferrum/yaml.hpp"
 
 namespace ferrum::kube {
 
@@ -30,20 +28,24 @@ std::string base64_encode(std::string_view in) { return base64::encode(in); }
 
 namespace {
 
-Expected<std::string, std::string> read_file(const std::string& path, std::size_t limit = 16u << 20) {
+Expected<std::string, std::string> read_file(const std::string& path,
+                                             std::size_t limit = 16u << 20) {
   std::ifstream f(path, std::ios::binary);
   if (!f) return unexpected(std::string("cannot read: ") + std::strerror(errno));
   std::string data;
   char buf[8192];
   while (f.read(buf, sizeof buf) || f.gcount() > 0) {
     data.append(buf, static_cast<std::size_t>(f.gcount()));
-    if (data.size() > limit) return unexpected(std::string("file larger than ") + std::to_string(limit) + " bytes");
+    if (data.size() > limit)
+      return unexpected(std::string("file larger than ") + std::to_string(limit) + " bytes");
   }
   return data;
 }
 
 std::string trim(std::string s) {
-  while (!s.empty() && (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t')) s.pop_back();
+  while (!s.empty() &&
+         (s.back() == '\n' || s.back() == '\r' || s.back() == ' ' || s.back() == '\t'))
+    s.pop_back();
   std::size_t i = 0;
   while (i < s.size() && (s[i] == ' ' || s[i] == '\t')) ++i;
   return s.substr(i);
@@ -72,7 +74,8 @@ class KubeconfigReader {
     cfg.source = "kubeconfig " + path_ + " (context " + ctx_name + ")";
 
     auto cl = find_named("clusters", cluster_name);
-    if (!cl) return fail("clusters", "no cluster named \"" + cluster_name + "\" (used by " + cpath + ")");
+    if (!cl)
+      return fail("clusters", "no cluster named \"" + cluster_name + "\" (used by " + cpath + ")");
     const std::string clpath = "clusters[" + cluster_name + "].cluster";
     const json& cluster = (*cl)->contains("cluster") ? (**cl)["cluster"] : json::object();
     cfg.server = str(cluster, "server");
@@ -95,7 +98,8 @@ class KubeconfigReader {
       const json& user = (*us)->contains("user") ? (**us)["user"] : json::object();
       for (const char* unsupported : {"exec", "auth-provider", "username", "password"}) {
         if (user.is_object() && user.contains(unsupported) && !user[unsupported].is_null())
-          return fail(upath + "." + unsupported, "not supported by Ferrum's client (use a token or a client certificate)");
+          return fail(upath + "." + unsupported,
+                      "not supported by Ferrum's client (use a token or a client certificate)");
       }
       cfg.token = str(user, "token");
       std::string token_file = str(user, "tokenFile");
@@ -116,7 +120,8 @@ class KubeconfigReader {
                                                        : "client-certificate without client-key");
     }
     if (cfg.insecure_skip_tls_verify && !cfg.ca_pem.empty())
-      return fail(clpath, "certificate-authority and insecure-skip-tls-verify are mutually exclusive");
+      return fail(clpath,
+                  "certificate-authority and insecure-skip-tls-verify are mutually exclusive");
     return cfg;
   }
 
@@ -135,7 +140,8 @@ class KubeconfigReader {
     return it->dump();
   }
 
-  Expected<bool, std::string> boolean(const json& o, const char* key, const std::string& where) const {
+  Expected<bool, std::string> boolean(const json& o, const char* key,
+                                      const std::string& where) const {
     if (!o.is_object() || !o.contains(key) || o[key].is_null()) return false;
     const json& v = o[key];
     if (v.is_boolean()) return v.get<bool>();
@@ -158,7 +164,8 @@ class KubeconfigReader {
   }
 
   // "<x>-data" (base64) wins over "<x>" (a file path), as in client-go.
-  Expected<std::string, std::string> data_or_file(const json& o, const char* data_key, const char* file_key,
+  Expected<std::string, std::string> data_or_file(const json& o, const char* data_key,
+                                                  const char* file_key,
                                                   const std::string& where) const {
     std::string data = str(o, data_key);
     if (!data.empty()) {
@@ -215,7 +222,8 @@ Expected<RestConfig, std::string> parse_kubeconfig(std::string_view text, const 
   return KubeconfigReader(path, *doc).read(context);
 }
 
-Expected<RestConfig, std::string> load_kubeconfig(const std::string& paths, std::string_view context) {
+Expected<RestConfig, std::string> load_kubeconfig(const std::string& paths,
+                                                  std::string_view context) {
   std::vector<std::string> files;
   std::stringstream ss(paths);
   for (std::string p; std::getline(ss, p, ':');)
@@ -242,14 +250,16 @@ Expected<RestConfig, std::string> load_kubeconfig(const std::string& paths, std:
     absolutize(*doc, f);
     used.push_back(f);
     if (!merged.contains("current-context") && doc->contains("current-context") &&
-        (*doc)["current-context"].is_string() && !(*doc)["current-context"].get<std::string>().empty())
+        (*doc)["current-context"].is_string() &&
+        !(*doc)["current-context"].get<std::string>().empty())
       merged["current-context"] = (*doc)["current-context"];
     for (const char* list : {"clusters", "users", "contexts"}) {
       if (!doc->contains(list) || !(*doc)[list].is_array()) continue;
       for (const auto& e : (*doc)[list]) {
         bool dup = false;
         for (const auto& m : merged[list])
-          if (m.is_object() && e.is_object() && m.value("name", json()) == e.value("name", json())) dup = true;
+          if (m.is_object() && e.is_object() && m.value("name", json()) == e.value("name", json()))
+            dup = true;
         if (!dup) merged[list].push_back(e);
       }
     }
@@ -260,11 +270,13 @@ Expected<RestConfig, std::string> load_kubeconfig(const std::string& paths, std:
   return KubeconfigReader(joined, merged).read(context);
 }
 
-Expected<RestConfig, std::string> in_cluster_config(const EnvLookup& env, const std::string& sa_dir) {
+Expected<RestConfig, std::string> in_cluster_config(const EnvLookup& env,
+                                                    const std::string& sa_dir) {
   auto host = env("KUBERNETES_SERVICE_HOST");
   auto port = env("KUBERNETES_SERVICE_PORT");
   if (!host || host->empty() || !port || port->empty())
-    return unexpected(std::string("in-cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be set"));
+    return unexpected(
+        std::string("in-cluster: KUBERNETES_SERVICE_HOST and KUBERNETES_SERVICE_PORT must be set"));
   RestConfig cfg;
   bool v6 = host->find(':') != std::string::npos;
   cfg.server = "https://" + (v6 ? "[" + *host + "]" : *host) + ":" + *port;
@@ -281,16 +293,17 @@ Expected<RestConfig, std::string> in_cluster_config(const EnvLookup& env, const 
   return cfg;
 }
 
-Expected<RestConfig, std::string> resolve_config(const std::string& explicit_path, const EnvLookup& env,
-                                                 const std::string& sa_dir) {
+Expected<RestConfig, std::string> resolve_config(const std::string& explicit_path,
+                                                 const EnvLookup& env, const std::string& sa_dir) {
   if (!explicit_path.empty()) return load_kubeconfig(explicit_path);
   auto host = env("KUBERNETES_SERVICE_HOST");
   if (host && !host->empty()) return in_cluster_config(env, sa_dir);
   auto kc = env("KUBECONFIG");
   if (kc && !kc->empty()) return load_kubeconfig(*kc);
-  return unexpected(std::string(
-      "no Kubernetes API configured: pass --kubeconfig, run in a pod (KUBERNETES_SERVICE_HOST unset), "
-      "or set KUBECONFIG"));
+  return unexpected(
+      std::string("no Kubernetes API configured: pass --kubeconfig, run in a pod "
+                  "(KUBERNETES_SERVICE_HOST unset), "
+                  "or set KUBECONFIG"));
 }
 
 }  // namespace ferrum::kube

@@ -1,19 +1,19 @@
-#include "ferrum/kube/controller.hpp"
-
 #include <thread>
 #include <vector>
 
+#include "ferrum/kube/controller.hpp"
+
 namespace ferrum::kube {
 
-Controller::Controller(ControllerSettings settings, Reconciler reconciler, Clock& clock, log::Logger logger,
-                       std::unique_ptr<RateLimiter> limiter)
+Controller::Controller(ControllerSettings settings, Reconciler reconciler, Clock& clock,
+                       log::Logger logger, std::unique_ptr<RateLimiter> limiter)
     : settings_(std::move(settings)),
       reconciler_(std::move(reconciler)),
       log_(std::move(logger)),
       queue_(WorkQueueSettings{settings_.name, settings_.registry}, clock, std::move(limiter)) {
   if (settings_.registry != nullptr) {
-    auto& f = settings_.registry->counter("ferrum_reconcile_total", "Reconciles by controller and result.",
-                                          {"controller", "result"});
+    auto& f = settings_.registry->counter(
+        "ferrum_reconcile_total", "Reconciles by controller and result.", {"controller", "result"});
     ok_ = &f.with({settings_.name, "success"});
     errors_ = &f.with({settings_.name, "error"});
   }
@@ -46,13 +46,15 @@ void Controller::process(const std::string& key, std::stop_token stop) {
   if (!r) {
     if (errors_) errors_->inc();
     if (r.error().terminal) {
-      log_.error("reconcile failed terminally", {{"controller", settings_.name}, {"key", key}, {"error", r.error().message}});
+      log_.error("reconcile failed terminally",
+                 {{"controller", settings_.name}, {"key", key}, {"error", r.error().message}});
       queue_.forget(key);
       return;
     }
-    log_.warn("reconcile failed, will retry",
-              {{"controller", settings_.name}, {"key", key}, {"error", r.error().message},
-               {"retries", queue_.num_requeues(key)}});
+    log_.warn("reconcile failed, will retry", {{"controller", settings_.name},
+                                               {"key", key},
+                                               {"error", r.error().message},
+                                               {"retries", queue_.num_requeues(key)}});
     queue_.add_rate_limited(key);
     return;
   }

@@ -94,8 +94,8 @@ std::string host_port_of(const std::string& server, std::string* scheme) {
 struct CurlTransport::Impl {
   RestConfig cfg;
   Clock& clock;
-  std::string base;          // URL prefix used for requests
-  std::string connect_to;    // CURLOPT_CONNECT_TO entry when tls_server_name is set
+  std::string base;        // URL prefix used for requests
+  std::string connect_to;  // CURLOPT_CONNECT_TO entry when tls_server_name is set
 
   std::mutex pool_mu;
   std::vector<std::unique_ptr<Handle>> idle;
@@ -160,8 +160,10 @@ struct CurlTransport::Impl {
     return token;
   }
 
-  Expected<HttpResponse, Error> perform(const HttpRequest& req, const DataSink* sink, std::stop_token stop) {
-    if (stop.stop_requested()) return unexpected(Error{0, std::string(kReasonCancelled), "cancelled before sending"});
+  Expected<HttpResponse, Error> perform(const HttpRequest& req, const DataSink* sink,
+                                        std::stop_token stop) {
+    if (stop.stop_requested())
+      return unexpected(Error{0, std::string(kReasonCancelled), "cancelled before sending"});
     auto h = acquire();
     CURL* e = h->easy;
     curl_easy_reset(e);
@@ -195,8 +197,9 @@ struct CurlTransport::Impl {
     return run(h, e, t, req, sink, stop, errbuf);
   }
 
-  Expected<HttpResponse, Error> run(std::unique_ptr<Handle>& h, CURL* e, Transfer& t, const HttpRequest& req,
-                                    const DataSink* sink, std::stop_token& stop, char* errbuf) {
+  Expected<HttpResponse, Error> run(std::unique_ptr<Handle>& h, CURL* e, Transfer& t,
+                                    const HttpRequest& req, const DataSink* sink,
+                                    std::stop_token& stop, char* errbuf) {
     // TLS
     if (cfg.insecure_skip_tls_verify) {
       curl_easy_setopt(e, CURLOPT_SSL_VERIFYPEER, 0L);
@@ -207,8 +210,10 @@ struct CurlTransport::Impl {
       curl_easy_setopt(e, CURLOPT_CAPATH, nullptr);  // only this CA, as client-go does
     }
     if (!cfg.client_cert_pem.empty()) {
-      curl_blob cert{const_cast<char*>(cfg.client_cert_pem.data()), cfg.client_cert_pem.size(), CURL_BLOB_NOCOPY};
-      curl_blob key{const_cast<char*>(cfg.client_key_pem.data()), cfg.client_key_pem.size(), CURL_BLOB_NOCOPY};
+      curl_blob cert{const_cast<char*>(cfg.client_cert_pem.data()), cfg.client_cert_pem.size(),
+                     CURL_BLOB_NOCOPY};
+      curl_blob key{const_cast<char*>(cfg.client_key_pem.data()), cfg.client_key_pem.size(),
+                    CURL_BLOB_NOCOPY};
       curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
       curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
       curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
@@ -229,7 +234,8 @@ struct CurlTransport::Impl {
       curl_easy_setopt(e, CURLOPT_NOBODY, 1L);
     } else {
       curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, req.method.c_str());
-      if (!req.body.empty() || req.method == "POST" || req.method == "PUT" || req.method == "PATCH") {
+      if (!req.body.empty() || req.method == "POST" || req.method == "PUT" ||
+          req.method == "PATCH") {
         curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(req.body.size()));
         curl_easy_setopt(e, CURLOPT_POSTFIELDS, req.body.data());
       }
@@ -276,7 +282,8 @@ struct CurlTransport::Impl {
     if (cancelled) {
       // An aborted transfer leaves its connection unusable; drop the handle with it.
       h.reset();
-      return unexpected(Error{0, std::string(kReasonCancelled), req.method + " " + req.target + ": cancelled"});
+      return unexpected(
+          Error{0, std::string(kReasonCancelled), req.method + " " + req.target + ": cancelled"});
     }
     auto give_back = [&] {
       if (h) release(std::move(h));
@@ -294,14 +301,17 @@ struct CurlTransport::Impl {
     if (result == CURLE_OPERATION_TIMEDOUT) {
       h.reset();
       // A watch that streamed until its deadline ended normally from the caller's view.
-      if (sink != nullptr && code >= 200 && code < 300) return HttpResponse{static_cast<int>(code), content_type, {}};
-      return unexpected(Error{0, std::string(kReasonTimeout), req.method + " " + req.target + ": " +
-                                                                  (errbuf[0] ? errbuf : "timed out")});
+      if (sink != nullptr && code >= 200 && code < 300)
+        return HttpResponse{static_cast<int>(code), content_type, {}};
+      return unexpected(
+          Error{0, std::string(kReasonTimeout),
+                req.method + " " + req.target + ": " + (errbuf[0] ? errbuf : "timed out")});
     }
     if (result != CURLE_OK) {
       h.reset();
       return unexpected(Error{0, std::string(kReasonTransport),
-                              req.method + " " + req.target + ": " + (errbuf[0] ? errbuf : curl_easy_strerror(result))});
+                              req.method + " " + req.target + ": " +
+                                  (errbuf[0] ? errbuf : curl_easy_strerror(result))});
     }
     give_back();
     return HttpResponse{static_cast<int>(code), content_type, std::move(t.body)};

@@ -1,6 +1,6 @@
-#include "ferrum/kube/error.hpp"
-
 #include <cctype>
+
+#include "ferrum/kube/error.hpp"
 
 namespace ferrum::kube {
 
@@ -13,22 +13,38 @@ std::string Error::describe() const {
 
 std::string_view reason_for_code(int c) {
   switch (c) {
-    case 400: return "BadRequest";
-    case 401: return "Unauthorized";
-    case 403: return "Forbidden";
-    case 404: return "NotFound";
-    case 405: return "MethodNotAllowed";
-    case 406: return "NotAcceptable";
-    case 409: return "Conflict";
-    case 410: return "Gone";
-    case 413: return "RequestEntityTooLarge";
-    case 415: return "UnsupportedMediaType";
-    case 422: return "Invalid";
-    case 429: return "TooManyRequests";
-    case 500: return "InternalError";
-    case 503: return "ServiceUnavailable";
-    case 504: return "Timeout";
-    default: return "";
+    case 400:
+      return "BadRequest";
+    case 401:
+      return "Unauthorized";
+    case 403:
+      return "Forbidden";
+    case 404:
+      return "NotFound";
+    case 405:
+      return "MethodNotAllowed";
+    case 406:
+      return "NotAcceptable";
+    case 409:
+      return "Conflict";
+    case 410:
+      return "Gone";
+    case 413:
+      return "RequestEntityTooLarge";
+    case 415:
+      return "UnsupportedMediaType";
+    case 422:
+      return "Invalid";
+    case 429:
+      return "TooManyRequests";
+    case 500:
+      return "InternalError";
+    case 503:
+      return "ServiceUnavailable";
+    case 504:
+      return "Timeout";
+    default:
+      return "";
   }
 }
 
@@ -36,10 +52,13 @@ Error error_from_status(const nlohmann::json& status, int fallback_code) {
   Error e;
   e.code = fallback_code;
   if (status.is_object()) {
-    if (auto c = status.find("code"); c != status.end() && c->is_number_integer() && c->get<int>() != 0)
+    if (auto c = status.find("code");
+        c != status.end() && c->is_number_integer() && c->get<int>() != 0)
       e.code = c->get<int>();
-    if (auto r = status.find("reason"); r != status.end() && r->is_string()) e.reason = r->get<std::string>();
-    if (auto m = status.find("message"); m != status.end() && m->is_string()) e.message = m->get<std::string>();
+    if (auto r = status.find("reason"); r != status.end() && r->is_string())
+      e.reason = r->get<std::string>();
+    if (auto m = status.find("message"); m != status.end() && m->is_string())
+      e.message = m->get<std::string>();
   }
   if (e.reason.empty()) e.reason = std::string(reason_for_code(e.code));
   return e;
@@ -72,15 +91,17 @@ bool reason_or_code(const Error& e, std::string_view reason, int code) {
 
 bool is_not_found(const Error& e) { return reason_or_code(e, "NotFound", 404); }
 bool is_already_exists(const Error& e) { return e.reason == "AlreadyExists"; }
-bool is_conflict(const Error& e) {
-  return reason_or_code(e, "Conflict", 409);
+bool is_conflict(const Error& e) { return reason_or_code(e, "Conflict", 409); }
+bool is_gone(const Error& e) {
+  return e.code == 410 || e.reason == "Gone" || e.reason == "Expired";
 }
-bool is_gone(const Error& e) { return e.code == 410 || e.reason == "Gone" || e.reason == "Expired"; }
 bool is_invalid(const Error& e) { return reason_or_code(e, "Invalid", 422); }
 bool is_forbidden(const Error& e) { return reason_or_code(e, "Forbidden", 403); }
 bool is_unauthorized(const Error& e) { return reason_or_code(e, "Unauthorized", 401); }
 bool is_too_many_requests(const Error& e) { return e.code == 429 || e.reason == "TooManyRequests"; }
-bool is_transport(const Error& e) { return e.code == 0 && e.reason != kReasonCancelled && e.reason != kReasonBadRequest; }
+bool is_transport(const Error& e) {
+  return e.code == 0 && e.reason != kReasonCancelled && e.reason != kReasonBadRequest;
+}
 bool is_cancelled(const Error& e) { return e.code == 0 && e.reason == kReasonCancelled; }
 bool is_retryable(const Error& e) {
   return is_transport(e) || is_too_many_requests(e) || (e.code >= 500 && e.code <= 599);

@@ -1,18 +1,19 @@
-#include "ferrum/kube/event_recorder.hpp"
-
 #include <algorithm>
 #include <cstdio>
 
+#include "ferrum/kube/event_recorder.hpp"
 #include "ferrum/kube/time.hpp"
 
 namespace ferrum::kube {
 
-EventRecorder::EventRecorder(EventRecorderSettings settings, Writer& writer, Clock& clock, log::Logger logger)
+EventRecorder::EventRecorder(EventRecorderSettings settings, Writer& writer, Clock& clock,
+                             log::Logger logger)
     : settings_(std::move(settings)), writer_(writer), clock_(clock), log_(std::move(logger)) {
   if (settings_.registry != nullptr)
-    dropped_metric_ = &settings_.registry
-                           ->counter("ferrum_events_dropped_total", "Kubernetes Events dropped on a full queue.")
-                           .get();
+    dropped_metric_ =
+        &settings_.registry
+             ->counter("ferrum_events_dropped_total", "Kubernetes Events dropped on a full queue.")
+             .get();
   worker_ = std::jthread([this](std::stop_token st) { loop(st); });
 }
 
@@ -22,7 +23,8 @@ EventRecorder::~EventRecorder() {
   worker_.join();
 }
 
-void EventRecorder::record(const Json& involved, EventKind kind, std::string reason, std::string message) {
+void EventRecorder::record(const Json& involved, EventKind kind, std::string reason,
+                           std::string message) {
   Json ref = Json::object();
   for (const char* f : {"apiVersion", "kind"})
     if (involved.contains(f)) ref[f] = involved[f];
@@ -92,9 +94,9 @@ void EventRecorder::write(const Pending& p) {
   const std::string obj_name = p.involved.value("name", "");
   std::string ns = p.involved.value("namespace", "");
   if (ns.empty()) ns = "default";
-  const std::string key = p.involved.value("apiVersion", "") + "|" + p.involved.value("kind", "") + "|" + ns + "|" +
-                          obj_name + "|" + p.involved.value("uid", "") + "|" + type + "|" + p.reason + "|" +
-                          p.message;
+  const std::string key = p.involved.value("apiVersion", "") + "|" + p.involved.value("kind", "") +
+                          "|" + ns + "|" + obj_name + "|" + p.involved.value("uid", "") + "|" +
+                          type + "|" + p.reason + "|" + p.message;
   const std::string ts = format_time(p.when);
   const auto events = resources::events();
 

@@ -1,6 +1,6 @@
-#include "ferrum/kube/informer.hpp"
-
 #include <thread>
+
+#include "ferrum/kube/informer.hpp"
 
 namespace ferrum::kube {
 
@@ -60,7 +60,8 @@ std::size_t ObjectStore::size() const {
   return objects_.size();
 }
 
-std::vector<std::string> ObjectStore::keys_by_index(const std::string& name, const std::string& value) const {
+std::vector<std::string> ObjectStore::keys_by_index(const std::string& name,
+                                                    const std::string& value) const {
   std::shared_lock l(mu_);
   auto idx = indexes_.find(name);
   if (idx == indexes_.end()) return {};
@@ -69,7 +70,8 @@ std::vector<std::string> ObjectStore::keys_by_index(const std::string& name, con
   return {it->second.begin(), it->second.end()};
 }
 
-std::vector<ObjectPtr> ObjectStore::by_index(const std::string& name, const std::string& value) const {
+std::vector<ObjectPtr> ObjectStore::by_index(const std::string& name,
+                                             const std::string& value) const {
   std::shared_lock l(mu_);
   std::vector<ObjectPtr> out;
   auto idx = indexes_.find(name);
@@ -120,14 +122,17 @@ ObjectPtr ObjectStore::erase(const std::string& key) {
   return old;
 }
 
-std::vector<ObjectStore::Change> ObjectStore::replace(std::vector<std::pair<std::string, ObjectPtr>> objects) {
+std::vector<ObjectStore::Change> ObjectStore::replace(
+    std::vector<std::pair<std::string, ObjectPtr>> objects) {
   std::unique_lock l(mu_);
   std::vector<Change> changes;
   std::map<std::string, ObjectPtr> fresh;
   for (auto& [key, obj] : objects) {
     auto it = objects_.find(key);
-    if (it == objects_.end()) changes.push_back({nullptr, obj});
-    else if (resource_version_of(*it->second) != resource_version_of(*obj)) changes.push_back({it->second, obj});
+    if (it == objects_.end())
+      changes.push_back({nullptr, obj});
+    else if (resource_version_of(*it->second) != resource_version_of(*obj))
+      changes.push_back({it->second, obj});
     fresh[key] = std::move(obj);
   }
   for (const auto& [key, obj] : objects_)
@@ -180,9 +185,12 @@ void Informer::replace(std::vector<Json>& items) {
     objects.emplace_back(std::move(key), std::make_shared<const Json>(std::move(item)));
   }
   for (const auto& c : store_.replace(std::move(objects))) {
-    if (!c.old_obj) notify_add(*c.new_obj);
-    else if (!c.new_obj) notify_delete(*c.old_obj);  // deleted while we were not watching
-    else notify_update(*c.old_obj, *c.new_obj);
+    if (!c.old_obj)
+      notify_add(*c.new_obj);
+    else if (!c.new_obj)
+      notify_delete(*c.old_obj);  // deleted while we were not watching
+    else
+      notify_update(*c.old_obj, *c.new_obj);
   }
 }
 
@@ -197,8 +205,10 @@ bool Informer::apply(WatchEvent&& ev) {
   }
   auto obj = std::make_shared<const Json>(std::move(ev.object));
   auto old = store_.upsert(key, obj);
-  if (old) notify_update(*old, *obj);
-  else notify_add(*obj);
+  if (old)
+    notify_update(*old, *obj);
+  else
+    notify_add(*obj);
   return true;
 }
 
@@ -221,7 +231,8 @@ void Informer::run(std::stop_token stop) {
     lo.field_selector = settings_.field_selector;
     auto listed = list_all(client_, r, settings_.ns, lo, settings_.page_size);
     if (!listed) {
-      log_.warn("list failed, retrying", {{"resource", r.plural}, {"error", listed.error().describe()},
+      log_.warn("list failed, retrying", {{"resource", r.plural},
+                                          {"error", listed.error().describe()},
                                           {"retry_in_ms", delay.count()}});
       if (!clock_.sleep_for(delay, stop)) break;
       delay = std::min(delay * 2, settings_.backoff.max);
@@ -238,7 +249,8 @@ void Informer::run(std::stop_token stop) {
       synced_ = true;
     }
     sync_cv_.notify_all();
-    log_.debug("listed", {{"resource", r.plural}, {"objects", store_.size()},
+    log_.debug("listed", {{"resource", r.plural},
+                          {"objects", store_.size()},
                           {"resourceVersion", listed->resource_version}});
 
     WatchOptions wo;
@@ -247,11 +259,14 @@ void Informer::run(std::stop_token stop) {
     wo.field_selector = settings_.field_selector;
     wo.timeout = settings_.watch_timeout;
     auto watched = watch_resuming(
-        client_, clock_, r, settings_.ns, wo, [this](WatchEvent&& ev) { return apply(std::move(ev)); }, stop,
-        settings_.backoff,
-        [&](const Error& e) { log_.warn("watch failed, resuming", {{"resource", r.plural}, {"error", e.describe()}}); });
+        client_, clock_, r, settings_.ns, wo,
+        [this](WatchEvent&& ev) { return apply(std::move(ev)); }, stop, settings_.backoff,
+        [&](const Error& e) {
+          log_.warn("watch failed, resuming", {{"resource", r.plural}, {"error", e.describe()}});
+        });
     if (watched) break;  // stopped
-    log_.info("watch expired, relisting", {{"resource", r.plural}, {"error", watched.error().describe()}});
+    log_.info("watch expired, relisting",
+              {{"resource", r.plural}, {"error", watched.error().describe()}});
   }
 }
 

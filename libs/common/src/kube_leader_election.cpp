@@ -1,7 +1,6 @@
-#include "ferrum/kube/leader_election.hpp"
-
 #include <thread>
 
+#include "ferrum/kube/leader_election.hpp"
 #include "ferrum/kube/time.hpp"
 
 namespace ferrum::kube {
@@ -10,16 +9,18 @@ std::optional<std::string> validate(const LeaderElectionSettings& s) {
   if (s.lease_name.empty()) return "leader election: lease name is empty";
   if (s.lease_namespace.empty()) return "leader election: lease namespace is empty";
   if (s.identity.empty()) return "leader election: identity is empty";
-  if (s.retry_period <= Clock::Duration::zero()) return "leader election: retry period must be positive";
-  if (s.lease_duration <= s.renew_deadline) return "leader election: lease duration must be greater than renew deadline";
+  if (s.retry_period <= Clock::Duration::zero())
+    return "leader election: retry period must be positive";
+  if (s.lease_duration <= s.renew_deadline)
+    return "leader election: lease duration must be greater than renew deadline";
   if (std::chrono::duration<double>(s.renew_deadline).count() <=
       std::max(1.0, s.jitter_factor) * std::chrono::duration<double>(s.retry_period).count())
     return "leader election: renew deadline must be greater than retry period * jitter factor";
   return std::nullopt;
 }
 
-LeaderElector::LeaderElector(LeaderElectionSettings settings, Client& client, Clock& clock, log::Logger logger,
-                             LeaderCallbacks callbacks)
+LeaderElector::LeaderElector(LeaderElectionSettings settings, Client& client, Clock& clock,
+                             log::Logger logger, LeaderCallbacks callbacks)
     : settings_(std::move(settings)),
       client_(client),
       clock_(clock),
@@ -49,7 +50,8 @@ bool LeaderElector::try_acquire_or_renew() {
   const auto lease = resources::leases();
   const auto wall = clock_.now();
   const auto now = clock_.monotonic();
-  const auto duration_s = std::chrono::duration_cast<std::chrono::seconds>(settings_.lease_duration).count();
+  const auto duration_s =
+      std::chrono::duration_cast<std::chrono::seconds>(settings_.lease_duration).count();
   std::string new_holder;
   bool ok = false;
   {
@@ -57,8 +59,9 @@ bool LeaderElector::try_acquire_or_renew() {
     std::lock_guard l(mu_);
     if (!got) {
       if (!is_not_found(got.error())) {
-        log_.warn("lease read failed", {{"lease", settings_.lease_namespace + "/" + settings_.lease_name},
-                                        {"error", got.error().describe()}});
+        log_.warn("lease read failed",
+                  {{"lease", settings_.lease_namespace + "/" + settings_.lease_name},
+                   {"error", got.error().describe()}});
         return false;
       }
       Json spec = {{"holderIdentity", settings_.identity},
@@ -114,8 +117,9 @@ bool LeaderElector::try_acquire_or_renew() {
     }
   }
   if (!new_holder.empty()) {
-    log_.info("new leader observed", {{"lease", settings_.lease_namespace + "/" + settings_.lease_name},
-                                      {"leader", new_holder}});
+    log_.info("new leader observed",
+              {{"lease", settings_.lease_namespace + "/" + settings_.lease_name},
+               {"leader", new_holder}});
     if (callbacks_.on_new_leader) callbacks_.on_new_leader(new_holder);
   }
   return ok;
@@ -125,7 +129,9 @@ void LeaderElector::release() {
   Json obj;
   {
     std::lock_guard l(mu_);
-    if (observed_lease_.is_null() || observed_spec_.value("holderIdentity", "") != settings_.identity) return;
+    if (observed_lease_.is_null() ||
+        observed_spec_.value("holderIdentity", "") != settings_.identity)
+      return;
     obj = observed_lease_;
   }
   const auto wall = clock_.now();
@@ -136,8 +142,11 @@ void LeaderElector::release() {
   spec["renewTime"] = format_micro_time(wall);
   obj["spec"] = spec;
   auto r = client_.update(resources::leases(), obj);
-  if (!r) log_.warn("lease release failed", {{"error", r.error().describe()}});
-  else log_.info("lease released", {{"lease", settings_.lease_namespace + "/" + settings_.lease_name}});
+  if (!r)
+    log_.warn("lease release failed", {{"error", r.error().describe()}});
+  else
+    log_.info("lease released",
+              {{"lease", settings_.lease_namespace + "/" + settings_.lease_name}});
 }
 
 void LeaderElector::run(std::stop_token stop) {
@@ -167,7 +176,8 @@ void LeaderElector::run(std::stop_token stop) {
       continue;
     }
     if (clock_.monotonic() - last_renew >= settings_.renew_deadline) {
-      log_.error("leadership lost: could not renew within the renew deadline", {{"lease", lease_name}});
+      log_.error("leadership lost: could not renew within the renew deadline",
+                 {{"lease", lease_name}});
       break;
     }
   }

@@ -55,7 +55,9 @@ std::string meta_string(const nlohmann::json& obj, const char* field) {
 }
 }  // namespace
 
-std::string object_key(const nlohmann::json& obj) { return object_key(namespace_of(obj), name_of(obj)); }
+std::string object_key(const nlohmann::json& obj) {
+  return object_key(namespace_of(obj), name_of(obj));
+}
 
 std::pair<std::string, std::string> split_key(std::string_view key) {
   auto slash = key.find('/');
@@ -65,7 +67,9 @@ std::pair<std::string, std::string> split_key(std::string_view key) {
 
 std::string name_of(const nlohmann::json& obj) { return meta_string(obj, "name"); }
 std::string namespace_of(const nlohmann::json& obj) { return meta_string(obj, "namespace"); }
-std::string resource_version_of(const nlohmann::json& obj) { return meta_string(obj, "resourceVersion"); }
+std::string resource_version_of(const nlohmann::json& obj) {
+  return meta_string(obj, "resourceVersion");
+}
 
 std::string url_encode(std::string_view s) {
   static const char* hex = "0123456789ABCDEF";

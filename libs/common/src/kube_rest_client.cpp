@@ -11,15 +11,20 @@ void add_param(std::string& q, std::string_view key, std::string_view value) {
   q += url_encode(value);
 }
 
-Error bad_request(std::string msg) { return Error{0, std::string(kReasonBadRequest), std::move(msg)}; }
+Error bad_request(std::string msg) {
+  return Error{0, std::string(kReasonBadRequest), std::move(msg)};
+}
 
 }  // namespace
 
 std::string_view patch_content_type(PatchType t) {
   switch (t) {
-    case PatchType::kJson: return "application/json-patch+json";
-    case PatchType::kMerge: return "application/merge-patch+json";
-    case PatchType::kStrategicMerge: return "application/strategic-merge-patch+json";
+    case PatchType::kJson:
+      return "application/json-patch+json";
+    case PatchType::kMerge:
+      return "application/merge-patch+json";
+    case PatchType::kStrategicMerge:
+      return "application/strategic-merge-patch+json";
   }
   return "application/merge-patch+json";
 }
@@ -31,7 +36,8 @@ std::string list_query(const ListOptions& o) {
   if (o.limit > 0) add_param(q, "limit", std::to_string(o.limit));
   if (!o.continue_token.empty()) add_param(q, "continue", o.continue_token);
   if (!o.resource_version.empty()) add_param(q, "resourceVersion", o.resource_version);
-  if (!o.resource_version_match.empty()) add_param(q, "resourceVersionMatch", o.resource_version_match);
+  if (!o.resource_version_match.empty())
+    add_param(q, "resourceVersionMatch", o.resource_version_match);
   return q;
 }
 
@@ -48,14 +54,19 @@ std::string watch_query(const WatchOptions& o) {
 RestClient::RestClient(const RestConfig& config, Clock& clock)
     : RestClient(std::make_shared<CurlTransport>(config, clock), config, clock) {}
 
-RestClient::RestClient(std::shared_ptr<HttpTransport> transport, const RestConfig& config, Clock& clock)
-    : transport_(std::move(transport)), config_(config), clock_(clock), limiter_(config.qps, config.burst, clock) {}
+RestClient::RestClient(std::shared_ptr<HttpTransport> transport, const RestConfig& config,
+                       Clock& clock)
+    : transport_(std::move(transport)),
+      config_(config),
+      clock_(clock),
+      limiter_(config.qps, config.burst, clock) {}
 
 Result<Json> RestClient::call(HttpRequest req) {
   limiter_.wait({});
   auto resp = transport_->request(req);
   if (!resp) return unexpected(resp.error());
-  if (resp->status < 200 || resp->status > 299) return unexpected(error_from_response(resp->status, resp->body));
+  if (resp->status < 200 || resp->status > 299)
+    return unexpected(error_from_response(resp->status, resp->body));
   if (resp->body.empty()) return Json(nullptr);
   auto j = Json::parse(resp->body, nullptr, false);
   if (j.is_discarded())
@@ -75,29 +86,50 @@ Result<Json> RestClient::list(const ResourceId& r, std::string_view ns, const Li
 
 Result<Json> RestClient::create(const ResourceId& r, const Json& obj) {
   std::string ns = namespace_of(obj);
-  if (r.namespaced && ns.empty()) return unexpected(bad_request("create " + r.plural + ": metadata.namespace is empty"));
-  return call({"POST", r.collection_path(r.namespaced ? ns : ""), obj.dump(), "application/json", "application/json", {}});
+  if (r.namespaced && ns.empty())
+    return unexpected(bad_request("create " + r.plural + ": metadata.namespace is empty"));
+  return call({"POST",
+               r.collection_path(r.namespaced ? ns : ""),
+               obj.dump(),
+               "application/json",
+               "application/json",
+               {}});
 }
 
 Result<Json> RestClient::put_object(const ResourceId& r, const Json& obj, std::string_view sub) {
   std::string ns = namespace_of(obj);
   std::string name = name_of(obj);
-  if (name.empty()) return unexpected(bad_request("update " + r.plural + ": metadata.name is empty"));
-  if (r.namespaced && ns.empty()) return unexpected(bad_request("update " + r.plural + ": metadata.namespace is empty"));
-  return call({"PUT", r.object_path(r.namespaced ? ns : "", name, sub), obj.dump(), "application/json",
-               "application/json", {}});
+  if (name.empty())
+    return unexpected(bad_request("update " + r.plural + ": metadata.name is empty"));
+  if (r.namespaced && ns.empty())
+    return unexpected(bad_request("update " + r.plural + ": metadata.namespace is empty"));
+  return call({"PUT",
+               r.object_path(r.namespaced ? ns : "", name, sub),
+               obj.dump(),
+               "application/json",
+               "application/json",
+               {}});
 }
 
-Result<Json> RestClient::update(const ResourceId& r, const Json& obj) { return put_object(r, obj, ""); }
-Result<Json> RestClient::update_status(const ResourceId& r, const Json& obj) { return put_object(r, obj, "status"); }
+Result<Json> RestClient::update(const ResourceId& r, const Json& obj) {
+  return put_object(r, obj, "");
+}
+Result<Json> RestClient::update_status(const ResourceId& r, const Json& obj) {
+  return put_object(r, obj, "status");
+}
 
-Result<Json> RestClient::patch(const ResourceId& r, std::string_view ns, std::string_view name, PatchType type,
-                               const Json& patch, std::string_view subresource) {
+Result<Json> RestClient::patch(const ResourceId& r, std::string_view ns, std::string_view name,
+                               PatchType type, const Json& patch, std::string_view subresource) {
   if (name.empty()) return unexpected(bad_request("patch " + r.plural + ": empty name"));
   if (type == PatchType::kJson && !patch.is_array())
-    return unexpected(bad_request("patch " + r.plural + ": a JSON patch is an array of operations"));
-  return call({"PATCH", r.object_path(ns, name, subresource), patch.dump(), std::string(patch_content_type(type)),
-               "application/json", {}});
+    return unexpected(
+        bad_request("patch " + r.plural + ": a JSON patch is an array of operations"));
+  return call({"PATCH",
+               r.object_path(ns, name, subresource),
+               patch.dump(),
+               std::string(patch_content_type(type)),
+               "application/json",
+               {}});
 }
 
 Result<Json> RestClient::remove(const ResourceId& r, std::string_view ns, std::string_view name,
@@ -105,20 +137,25 @@ Result<Json> RestClient::remove(const ResourceId& r, std::string_view ns, std::s
   if (name.empty()) return unexpected(bad_request("delete " + r.plural + ": empty name"));
   Json body = {{"kind", "DeleteOptions"}, {"apiVersion", "v1"}};
   if (opts.precondition_uid) body["preconditions"]["uid"] = *opts.precondition_uid;
-  if (opts.precondition_resource_version) body["preconditions"]["resourceVersion"] = *opts.precondition_resource_version;
+  if (opts.precondition_resource_version)
+    body["preconditions"]["resourceVersion"] = *opts.precondition_resource_version;
   if (!opts.propagation_policy.empty()) body["propagationPolicy"] = opts.propagation_policy;
   if (opts.grace_period_seconds) body["gracePeriodSeconds"] = *opts.grace_period_seconds;
-  return call({"DELETE", r.object_path(ns, name), body.dump(), "application/json", "application/json", {}});
+  return call(
+      {"DELETE", r.object_path(ns, name), body.dump(), "application/json", "application/json", {}});
 }
 
-Result<WatchEnd> RestClient::watch(const ResourceId& r, std::string_view ns, const WatchOptions& opts,
-                                   const WatchHandler& handler, std::stop_token stop) {
-  if (!limiter_.wait(stop)) return unexpected(Error{0, std::string(kReasonCancelled), "watch cancelled"});
+Result<WatchEnd> RestClient::watch(const ResourceId& r, std::string_view ns,
+                                   const WatchOptions& opts, const WatchHandler& handler,
+                                   std::stop_token stop) {
+  if (!limiter_.wait(stop))
+    return unexpected(Error{0, std::string(kReasonCancelled), "watch cancelled"});
   HttpRequest req{"GET", r.collection_path(ns) + watch_query(opts), {}, {}, "application/json", {}};
   // The server ends the call at timeoutSeconds; our own deadline comes a little later so
   // that a connection that silently died is noticed.
-  req.timeout = opts.timeout.count() > 0 ? std::chrono::milliseconds(opts.timeout) + std::chrono::seconds(30)
-                                         : std::chrono::hours(24);
+  req.timeout = opts.timeout.count() > 0
+                    ? std::chrono::milliseconds(opts.timeout) + std::chrono::seconds(30)
+                    : std::chrono::hours(24);
   WatchEnd end{opts.resource_version};
   WatchDecoder decoder;
   std::optional<Error> failure;
@@ -143,12 +180,13 @@ Result<WatchEnd> RestClient::watch(const ResourceId& r, std::string_view ns, con
       stop);
   if (failure) return unexpected(*failure);
   if (!resp) return unexpected(resp.error());
-  if (resp->status < 200 || resp->status > 299) return unexpected(error_from_response(resp->status, resp->body));
+  if (resp->status < 200 || resp->status > 299)
+    return unexpected(error_from_response(resp->status, resp->body));
   return end;
 }
 
-Result<ObjectList> list_all(Reader& reader, const ResourceId& r, std::string_view ns, ListOptions opts,
-                            std::int64_t page_size) {
+Result<ObjectList> list_all(Reader& reader, const ResourceId& r, std::string_view ns,
+                            ListOptions opts, std::int64_t page_size) {
   ObjectList out;
   opts.limit = page_size;
   opts.continue_token.clear();
@@ -167,14 +205,17 @@ Result<ObjectList> list_all(Reader& reader, const ResourceId& r, std::string_vie
     Json& p = *page;
     // Lists leave kind/apiVersion off their items; put them back so cached objects are whole.
     std::string kind = p.value("kind", "");
-    if (kind.size() > 4 && kind.ends_with("List")) kind.resize(kind.size() - 4);
-    else kind.clear();
+    if (kind.size() > 4 && kind.ends_with("List"))
+      kind.resize(kind.size() - 4);
+    else
+      kind.clear();
     std::string api_version = p.value("apiVersion", "");
     if (auto it = p.find("items"); it != p.end() && it->is_array()) {
       for (auto& item : *it) {
         if (item.is_object()) {
           if (!kind.empty() && !item.contains("kind")) item["kind"] = kind;
-          if (!api_version.empty() && !item.contains("apiVersion")) item["apiVersion"] = api_version;
+          if (!api_version.empty() && !item.contains("apiVersion"))
+            item["apiVersion"] = api_version;
         }
         out.items.push_back(std::move(item));
       }

@@ -1,12 +1,16 @@
-#include "ferrum/kube/token_bucket.hpp"
-
 #include <algorithm>
 #include <cmath>
+
+#include "ferrum/kube/token_bucket.hpp"
 
 namespace ferrum::kube {
 
 TokenBucket::TokenBucket(double qps, int burst, Clock& clock)
-    : qps_(qps), burst_(std::max(burst, 1)), clock_(clock), tokens_(std::max(burst, 1)), last_(clock.monotonic()) {}
+    : qps_(qps),
+      burst_(std::max(burst, 1)),
+      clock_(clock),
+      tokens_(std::max(burst, 1)),
+      last_(clock.monotonic()) {}
 
 Clock::Duration TokenBucket::reserve() {
   if (qps_ <= 0) return Clock::Duration::zero();
@@ -19,7 +23,8 @@ Clock::Duration TokenBucket::reserve() {
   }
   tokens_ -= 1;
   if (tokens_ >= 0) return Clock::Duration::zero();
-  return std::chrono::duration_cast<Clock::Duration>(std::chrono::duration<double>(-tokens_ / qps_));
+  return std::chrono::duration_cast<Clock::Duration>(
+      std::chrono::duration<double>(-tokens_ / qps_));
 }
 
 bool TokenBucket::wait(std::stop_token stop) {

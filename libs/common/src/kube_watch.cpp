@@ -6,11 +6,16 @@ namespace ferrum::kube {
 
 std::string_view event_type_name(EventType t) {
   switch (t) {
-    case EventType::kAdded: return "ADDED";
-    case EventType::kModified: return "MODIFIED";
-    case EventType::kDeleted: return "DELETED";
-    case EventType::kBookmark: return "BOOKMARK";
-    case EventType::kError: return "ERROR";
+    case EventType::kAdded:
+      return "ADDED";
+    case EventType::kModified:
+      return "MODIFIED";
+    case EventType::kDeleted:
+      return "DELETED";
+    case EventType::kBookmark:
+      return "BOOKMARK";
+    case EventType::kError:
+      return "ERROR";
   }
   return "?";
 }
@@ -27,17 +32,24 @@ Expected<WatchEvent, Error> WatchDecoder::parse_line(std::string_view line) {
   if (o == j.end() || !o->is_object()) return bad("event without an object");
   WatchEvent ev;
   const std::string& ts = t->get_ref<const std::string&>();
-  if (ts == "ADDED") ev.type = EventType::kAdded;
-  else if (ts == "MODIFIED") ev.type = EventType::kModified;
-  else if (ts == "DELETED") ev.type = EventType::kDeleted;
-  else if (ts == "BOOKMARK") ev.type = EventType::kBookmark;
-  else if (ts == "ERROR") ev.type = EventType::kError;
-  else return bad("unknown event type \"" + ts + "\"");
+  if (ts == "ADDED")
+    ev.type = EventType::kAdded;
+  else if (ts == "MODIFIED")
+    ev.type = EventType::kModified;
+  else if (ts == "DELETED")
+    ev.type = EventType::kDeleted;
+  else if (ts == "BOOKMARK")
+    ev.type = EventType::kBookmark;
+  else if (ts == "ERROR")
+    ev.type = EventType::kError;
+  else
+    return bad("unknown event type \"" + ts + "\"");
   ev.object = std::move(*o);
   return ev;
 }
 
-std::optional<Error> WatchDecoder::feed(std::string_view data, const std::function<bool(WatchEvent&&)>& on_event) {
+std::optional<Error> WatchDecoder::feed(std::string_view data,
+                                        const std::function<bool(WatchEvent&&)>& on_event) {
   if (stopped_) return std::nullopt;
   buf_.append(data);
   std::size_t start = 0;
@@ -68,9 +80,11 @@ std::optional<Error> WatchDecoder::feed(std::string_view data, const std::functi
   return std::nullopt;
 }
 
-Expected<WatchEnd, Error> watch_resuming(Watcher& watcher, Clock& clock, const ResourceId& r, std::string_view ns,
-                                         WatchOptions opts, const WatchHandler& handler, std::stop_token stop,
-                                         const WatchBackoff& backoff, const std::function<void(const Error&)>& on_retry) {
+Expected<WatchEnd, Error> watch_resuming(Watcher& watcher, Clock& clock, const ResourceId& r,
+                                         std::string_view ns, WatchOptions opts,
+                                         const WatchHandler& handler, std::stop_token stop,
+                                         const WatchBackoff& backoff,
+                                         const std::function<void(const Error&)>& on_retry) {
   std::chrono::milliseconds delay = backoff.initial;
   WatchEnd last{opts.resource_version};
   bool handler_done = false;
@@ -98,7 +112,9 @@ Expected<WatchEnd, Error> watch_resuming(Watcher& watcher, Clock& clock, const R
     }
     // A watch closed at once without events is a failure too (client-go's reflector: "very
     // short watch"), else a server that keeps closing would be hammered.
-    const Error err = res ? Error{0, std::string(kReasonTransport), "watch closed at once without events"} : res.error();
+    const Error err =
+        res ? Error{0, std::string(kReasonTransport), "watch closed at once without events"}
+            : res.error();
     if (is_cancelled(err) || stop.stop_requested()) return last;
     if (is_gone(err)) return unexpected(err);
     if (on_retry) on_retry(err);

@@ -1,11 +1,12 @@
-#include "ferrum/kube/workqueue.hpp"
-
 #include <algorithm>
 #include <cmath>
 
+#include "ferrum/kube/workqueue.hpp"
+
 namespace ferrum::kube {
 
-ExponentialRateLimiter::ExponentialRateLimiter(Clock::Duration base, Clock::Duration max) : base_(base), max_(max) {}
+ExponentialRateLimiter::ExponentialRateLimiter(Clock::Duration base, Clock::Duration max)
+    : base_(base), max_(max) {}
 
 Clock::Duration ExponentialRateLimiter::when(const std::string& key) {
   std::lock_guard l(mu_);
@@ -54,9 +55,12 @@ WorkQueue::WorkQueue(WorkQueueSettings settings, Clock& clock, std::unique_ptr<R
       limiter_(limiter ? std::move(limiter) : default_controller_rate_limiter(clock)) {
   if (settings_.registry != nullptr) {
     auto& r = *settings_.registry;
-    depth_ = &r.gauge("ferrum_workqueue_depth", "Keys waiting to be processed.", {"name"}).with({settings_.name});
-    adds_ = &r.counter("ferrum_workqueue_adds_total", "Keys added.", {"name"}).with({settings_.name});
-    retries_ = &r.counter("ferrum_workqueue_retries_total", "Rate-limited re-adds.", {"name"}).with({settings_.name});
+    depth_ = &r.gauge("ferrum_workqueue_depth", "Keys waiting to be processed.", {"name"})
+                  .with({settings_.name});
+    adds_ =
+        &r.counter("ferrum_workqueue_adds_total", "Keys added.", {"name"}).with({settings_.name});
+    retries_ = &r.counter("ferrum_workqueue_retries_total", "Rate-limited re-adds.", {"name"})
+                    .with({settings_.name});
   }
   waker_ = std::jthread([this](std::stop_token st) { waker_loop(st); });
 }
@@ -171,7 +175,8 @@ void WorkQueue::waker_loop(std::stop_token st) {
       add_locked(key);
     }
     if (waiting_by_time_.empty()) {
-      waker_cv_.wait(l, [&] { return shutdown_ || st.stop_requested() || !waiting_by_time_.empty(); });
+      waker_cv_.wait(l,
+                     [&] { return shutdown_ || st.stop_requested() || !waiting_by_time_.empty(); });
       continue;
     }
     const auto next = waiting_by_time_.begin()->first;

@@ -12,9 +12,9 @@
 
 #include <chrono>
 #include <cstring>
-#include <memory>
 #include <filesystem>
 #include <fstream>
+#include <memory>
 #include <stdexcept>
 #include <string>
 #include <thread>
@@ -83,7 +83,8 @@ inline std::string read_text(const std::string& path) {
 
 class ApiServer {
  public:
-  explicit ApiServer(std::vector<std::string> extra_args = {}) : data_dir_(temp_dir("ferrum-apiserver")), extra_(std::move(extra_args)) {}
+  explicit ApiServer(std::vector<std::string> extra_args = {})
+      : data_dir_(temp_dir("ferrum-apiserver")), extra_(std::move(extra_args)) {}
   ~ApiServer() {
     proc_.reset();
     std::error_code ec;
@@ -95,16 +96,16 @@ class ApiServer {
     fs::remove(kubeconfig_path());
     // FERRUM_APISERVER overrides the binary (e.g. to test against another build).
     const char* bin = getenv("FERRUM_APISERVER");
-    std::vector<std::string> argv = {bin && *bin ? bin : FERRUM_APISERVER_BIN,
-                                     "--listen=127.0.0.1:" + std::to_string(port),
-                                     "--data-dir=" + data_dir_,
-                                     "--admin-listen=127.0.0.1:0",
-                                     "--log-level=warn"};
+    std::vector<std::string> argv = {
+        bin && *bin ? bin : FERRUM_APISERVER_BIN, "--listen=127.0.0.1:" + std::to_string(port),
+        "--data-dir=" + data_dir_, "--admin-listen=127.0.0.1:0", "--log-level=warn"};
     argv.insert(argv.end(), extra_.begin(), extra_.end());
     proc_ = std::make_unique<Process>(argv, data_dir_ + "/apiserver.log");
     const auto deadline = std::chrono::steady_clock::now() + 60s;
     while (std::chrono::steady_clock::now() < deadline) {
-      if (!proc_->running()) throw std::runtime_error("ferrum-apiserver exited: " + read_text(data_dir_ + "/apiserver.log"));
+      if (!proc_->running())
+        throw std::runtime_error("ferrum-apiserver exited: " +
+                                 read_text(data_dir_ + "/apiserver.log"));
       if (fs::exists(kubeconfig_path())) {
         auto cfg = ferrum::kube::load_kubeconfig(kubeconfig_path());
         if (cfg) {
@@ -117,7 +118,8 @@ class ApiServer {
       }
       std::this_thread::sleep_for(50ms);
     }
-    throw std::runtime_error("ferrum-apiserver did not become ready: " + read_text(data_dir_ + "/apiserver.log"));
+    throw std::runtime_error("ferrum-apiserver did not become ready: " +
+                             read_text(data_dir_ + "/apiserver.log"));
   }
   void kill(int sig) {
     if (proc_) proc_->kill(sig);
@@ -126,7 +128,10 @@ class ApiServer {
 
   std::string kubeconfig_path() const { return data_dir_ + "/kubeconfig"; }
   const ferrum::kube::RestConfig& config() const { return config_; }
-  std::uint16_t port() const { return static_cast<std::uint16_t>(std::stoi(config_.server.substr(config_.server.rfind(':') + 1))); }
+  std::uint16_t port() const {
+    return static_cast<std::uint16_t>(
+        std::stoi(config_.server.substr(config_.server.rfind(':') + 1)));
+  }
   const std::string& data_dir() const { return data_dir_; }
 
  private:
@@ -147,9 +152,12 @@ bool eventually(Pred pred, std::chrono::milliseconds timeout = 30s) {
   return pred();
 }
 
-inline ferrum::kube::Json config_map(const std::string& ns, const std::string& name, const std::string& value) {
-  return {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
-          {"metadata", {{"name", name}, {"namespace", ns}}}, {"data", {{"v", value}}}};
+inline ferrum::kube::Json config_map(const std::string& ns, const std::string& name,
+                                     const std::string& value) {
+  return {{"apiVersion", "v1"},
+          {"kind", "ConfigMap"},
+          {"metadata", {{"name", name}, {"namespace", ns}}},
+          {"data", {{"v", value}}}};
 }
 
 }  // namespace kubeit

@@ -1,6 +1,8 @@
 // Informers against a real ferrum-apiserver: the cache equals a fresh list after 1,000
 // random writes; a watch that fell behind the server's history gets 410 and the informer
 // relists, delivering adds, updates and deletes for what changed in the gap.
+#include "ferrum/kube/informer.hpp"
+
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
@@ -9,7 +11,6 @@
 #include <random>
 
 #include "apiserver_process.hpp"
-#include "ferrum/kube/informer.hpp"
 
 using namespace ferrum;
 using namespace ferrum::kube;
@@ -19,8 +20,10 @@ using namespace std::chrono_literals;
 namespace {
 
 log::Logger quiet() {
-  auto l = std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
-  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l), "informer");
+  auto l =
+      std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
+  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l),
+                     "informer");
 }
 
 const ResourceId kCm = resources::config_maps();
@@ -57,27 +60,35 @@ class GatedClient final : public Client {
     return waiting_;
   }
 
-  Result<Json> get(const ResourceId& r, std::string_view ns, std::string_view n) override { return inner_.get(r, ns, n); }
-  Result<Json> list(const ResourceId& r, std::string_view ns, const ListOptions& o) override { return inner_.list(r, ns, o); }
+  Result<Json> get(const ResourceId& r, std::string_view ns, std::string_view n) override {
+    return inner_.get(r, ns, n);
+  }
+  Result<Json> list(const ResourceId& r, std::string_view ns, const ListOptions& o) override {
+    return inner_.list(r, ns, o);
+  }
   Result<Json> create(const ResourceId& r, const Json& o) override { return inner_.create(r, o); }
   Result<Json> update(const ResourceId& r, const Json& o) override { return inner_.update(r, o); }
-  Result<Json> update_status(const ResourceId& r, const Json& o) override { return inner_.update_status(r, o); }
-  Result<Json> patch(const ResourceId& r, std::string_view ns, std::string_view n, PatchType t, const Json& p,
-                     std::string_view s) override {
+  Result<Json> update_status(const ResourceId& r, const Json& o) override {
+    return inner_.update_status(r, o);
+  }
+  Result<Json> patch(const ResourceId& r, std::string_view ns, std::string_view n, PatchType t,
+                     const Json& p, std::string_view s) override {
     return inner_.patch(r, ns, n, t, p, s);
   }
-  Result<Json> remove(const ResourceId& r, std::string_view ns, std::string_view n, const DeleteOptions& o) override {
+  Result<Json> remove(const ResourceId& r, std::string_view ns, std::string_view n,
+                      const DeleteOptions& o) override {
     return inner_.remove(r, ns, n, o);
   }
-  Result<WatchEnd> watch(const ResourceId& r, std::string_view ns, const WatchOptions& o, const WatchHandler& h,
-                         std::stop_token stop) override {
+  Result<WatchEnd> watch(const ResourceId& r, std::string_view ns, const WatchOptions& o,
+                         const WatchHandler& h, std::stop_token stop) override {
     std::stop_source mine;
     {
       std::unique_lock l(mu_);
       ++waiting_;
       cv_.wait(l, stop, [&] { return open_; });
       --waiting_;
-      if (stop.stop_requested()) return unexpected(Error{0, std::string(kReasonCancelled), "stopped"});
+      if (stop.stop_requested())
+        return unexpected(Error{0, std::string(kReasonCancelled), "stopped"});
       current_ = &mine;
     }
     std::stop_callback forward(stop, [&] { mine.request_stop(); });
@@ -103,7 +114,9 @@ class GatedClient final : public Client {
 struct Running {
   std::stop_source stop;
   std::future<void> done;
-  explicit Running(Informer& inf) { done = std::async(std::launch::async, [&inf, t = stop.get_token()] { inf.run(t); }); }
+  explicit Running(Informer& inf) {
+    done = std::async(std::launch::async, [&inf, t = stop.get_token()] { inf.run(t); });
+  }
   ~Running() {
     stop.request_stop();
     done.get();
@@ -121,7 +134,8 @@ std::map<std::string, Json> fresh_list(Client& c) {
 
 std::map<std::string, std::string> versions(const std::map<std::string, Json>& m) {
   std::map<std::string, std::string> out;
-  for (const auto& [k, v] : m) out[k] = resource_version_of(v) + " " + v.value("data", Json::object()).dump();
+  for (const auto& [k, v] : m)
+    out[k] = resource_version_of(v) + " " + v.value("data", Json::object()).dump();
   return out;
 }
 
@@ -138,7 +152,9 @@ TEST(KubeInformer, CacheEqualsFreshListAfterThousandRandomWrites) {
   server.start();
   RestClient client(server.config());
   for (const char* ns : {"team-a", "team-b"})
-    ASSERT_TRUE(client.create(resources::namespaces(), {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}));
+    ASSERT_TRUE(
+        client.create(resources::namespaces(),
+                      {{"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", ns}}}}));
   Informer inf(settings(), client, real_clock(), quiet());
   std::atomic<int> adds{0}, updates{0}, deletes{0};
   inf.add_handlers({[&](const Json&) { ++adds; }, [&](const Json&, const Json&) { ++updates; },
@@ -179,16 +195,24 @@ TEST(KubeInformer, RelistsAfterGoneAndDeliversTheGap) {
   server.start();
   RestClient real(server.config());
   GatedClient client(real);
-  for (int i = 0; i < 10; ++i) ASSERT_TRUE(real.create(kCm, config_map("default", "cm" + std::to_string(i), "0")));
+  for (int i = 0; i < 10; ++i)
+    ASSERT_TRUE(real.create(kCm, config_map("default", "cm" + std::to_string(i), "0")));
   Informer inf(settings(), client, real_clock(), quiet());
   std::mutex mu;
   std::set<std::string> added, updated, deleted;
-  inf.add_handlers({[&](const Json& o) { std::lock_guard l(mu); added.insert(name_of(o)); },
+  inf.add_handlers({[&](const Json& o) {
+                      std::lock_guard l(mu);
+                      added.insert(name_of(o));
+                    },
                     [&](const Json& o, const Json& n) {
                       std::lock_guard l(mu);
-                      if (resource_version_of(o) != resource_version_of(n)) updated.insert(name_of(n));
+                      if (resource_version_of(o) != resource_version_of(n))
+                        updated.insert(name_of(n));
                     },
-                    [&](const Json& o) { std::lock_guard l(mu); deleted.insert(name_of(o)); }});
+                    [&](const Json& o) {
+                      std::lock_guard l(mu);
+                      deleted.insert(name_of(o));
+                    }});
   Running run(inf);
   std::stop_source never;
   ASSERT_TRUE(inf.wait_for_sync(never.get_token()));
@@ -207,7 +231,8 @@ TEST(KubeInformer, RelistsAfterGoneAndDeliversTheGap) {
   ASSERT_TRUE(cm5);
   (*cm5)["data"]["v"] = "changed";
   ASSERT_TRUE(real.update(kCm, *cm5));
-  for (int i = 0; i < 120; ++i) ASSERT_TRUE(real.create(kCm, config_map("default", "new" + std::to_string(i), "x")));
+  for (int i = 0; i < 120; ++i)
+    ASSERT_TRUE(real.create(kCm, config_map("default", "new" + std::to_string(i), "x")));
   client.open();  // resumes from a resourceVersion the server no longer has: 410, relist
 
   ASSERT_TRUE(eventually([&] { return inf.lists_for_test() == 2 && inf.store().size() == 127; }));

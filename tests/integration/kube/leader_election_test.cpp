@@ -22,7 +22,8 @@ std::string holder(Client& c) {
 std::unique_ptr<Process> candidate(const ApiServer& server, const std::string& id) {
   return std::make_unique<Process>(
       std::vector<std::string>{FERRUM_LEASE_CANDIDATE_BIN, server.kubeconfig_path(), id, "it-lease",
-                               std::to_string(kLeaseMs), std::to_string(kRenewMs), std::to_string(kRetryMs)},
+                               std::to_string(kLeaseMs), std::to_string(kRenewMs),
+                               std::to_string(kRetryMs)},
       server.data_dir() + "/candidate-" + id + ".log");
 }
 }  // namespace
@@ -32,7 +33,8 @@ TEST(KubeLeaderElection, StandbyLeadsWithinLeaseDurationAfterKill9) {
   server.start();
   RestClient client(server.config());
   auto a = candidate(server, "a");
-  ASSERT_TRUE(eventually([&] { return holder(client) == "a"; })) << read_text(server.data_dir() + "/candidate-a.log");
+  ASSERT_TRUE(eventually([&] { return holder(client) == "a"; }))
+      << read_text(server.data_dir() + "/candidate-a.log");
   auto b = candidate(server, "b");
   // b campaigns for several rounds but a keeps renewing.
   std::this_thread::sleep_for(std::chrono::milliseconds(kLeaseMs + 2 * kRetryMs));
@@ -46,13 +48,19 @@ TEST(KubeLeaderElection, StandbyLeadsWithinLeaseDurationAfterKill9) {
   // b saw a's last renewal at most retry*(1+jitter) after it was written, and takes over at
   // its first attempt a full lease duration after that.
   const auto bound = std::chrono::milliseconds(kLeaseMs + static_cast<int>(2.2 * kRetryMs) + 500);
-  EXPECT_LE(took, bound) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count() << "ms";
+  EXPECT_LE(took, bound) << std::chrono::duration_cast<std::chrono::milliseconds>(took).count()
+                         << "ms";
   EXPECT_GE(took, std::chrono::milliseconds(kLeaseMs - kRetryMs));
   auto lease = client.get(resources::leases(), "default", "it-lease");
   ASSERT_TRUE(lease);
   EXPECT_EQ((*lease)["spec"]["leaseTransitions"], 1);
   EXPECT_EQ((*lease)["spec"]["leaseDurationSeconds"], 3);
-  EXPECT_NE(read_text(server.data_dir() + "/candidate-b.log").find("leading b"), std::string::npos);
+  EXPECT_TRUE(eventually(
+      [&] {
+        return read_text(server.data_dir() + "/candidate-b.log").find("leading b") !=
+               std::string::npos;
+      },
+      5s));
 
   // A clean stop releases the lease at once.
   b->kill(SIGTERM);

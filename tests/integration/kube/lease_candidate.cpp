@@ -1,10 +1,9 @@
 // A leader-election candidate process for the integration test: campaigns for a Lease on the
 // API server of a kubeconfig and writes "leading <id>" / "stopped <id>" lines.
 // Usage: kube_lease_candidate <kubeconfig> <identity> <lease-name> <lease-ms> <renew-ms> <retry-ms>
+#include <signal.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
-
-#include <signal.h>
 #include <unistd.h>
 
 #include <cstdio>
@@ -16,7 +15,8 @@
 int main(int argc, char** argv) {
   ferrum::TerminationSignals signals;
   if (argc != 7) {
-    std::fprintf(stderr, "usage: %s kubeconfig identity lease lease-ms renew-ms retry-ms\n", argv[0]);
+    std::fprintf(stderr, "usage: %s kubeconfig identity lease lease-ms renew-ms retry-ms\n",
+                 argv[0]);
     return 2;
   }
   auto cfg = ferrum::kube::load_kubeconfig(argv[1]);
@@ -24,7 +24,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", cfg.error().c_str());
     return 1;
   }
-  cfg->timeout = std::chrono::milliseconds(std::atoi(argv[5]) / 2);  // each call well inside the renew deadline
+  cfg->timeout = std::chrono::milliseconds(std::atoi(argv[5]) /
+                                           2);  // each call well inside the renew deadline
   ferrum::kube::RestClient client(*cfg);
   ferrum::kube::LeaderElectionSettings s;
   s.lease_namespace = "default";
@@ -38,19 +39,20 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "%s\n", err->c_str());
     return 2;
   }
-  auto out = std::make_shared<const ferrum::log::Output>(ferrum::log::Format::kText, ferrum::log::Level::kWarn);
+  auto out = std::make_shared<const ferrum::log::Output>(ferrum::log::Format::kText,
+                                                         ferrum::log::Level::kWarn);
   std::string id = s.identity;
-  ferrum::kube::LeaderElector elector(
-      s, client, ferrum::real_clock(), ferrum::log::Logger(out, "leader"),
-      {[id](std::stop_token) {
-         std::printf("leading %s\n", id.c_str());
-         std::fflush(stdout);
-       },
-       [id] {
-         std::printf("stopped %s\n", id.c_str());
-         std::fflush(stdout);
-       },
-       {}});
+  ferrum::kube::LeaderElector elector(s, client, ferrum::real_clock(),
+                                      ferrum::log::Logger(out, "leader"),
+                                      {[id](std::stop_token) {
+                                         std::printf("leading %s\n", id.c_str());
+                                         std::fflush(stdout);
+                                       },
+                                       [id] {
+                                         std::printf("stopped %s\n", id.c_str());
+                                         std::fflush(stdout);
+                                       },
+                                       {}});
   std::stop_source stop;
   std::thread waiter([&] {
     signals.wait();

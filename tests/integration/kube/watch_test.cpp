@@ -33,17 +33,19 @@ TEST(KubeWatch, ResumesFromLastResourceVersionAfterServerRestart) {
     WatchBackoff b;
     b.initial = 100ms;
     b.max = 500ms;
-    return watch_resuming(client, real_clock(), cm, "default", o,
-                          [&](WatchEvent&& ev) {
-                            if (ev.type == EventType::kBookmark) return true;
-                            std::lock_guard l(mu);
-                            seen.push_back(std::string(event_type_name(ev.type)) + " " + name_of(ev.object));
-                            return true;
-                          },
-                          stop.get_token(), b, [&](const Error& e) {
-                            std::lock_guard l(mu);
-                            retries.push_back(e.describe());
-                          });
+    return watch_resuming(
+        client, real_clock(), cm, "default", o,
+        [&](WatchEvent&& ev) {
+          if (ev.type == EventType::kBookmark) return true;
+          std::lock_guard l(mu);
+          seen.push_back(std::string(event_type_name(ev.type)) + " " + name_of(ev.object));
+          return true;
+        },
+        stop.get_token(), b,
+        [&](const Error& e) {
+          std::lock_guard l(mu);
+          retries.push_back(e.describe());
+        });
   });
   auto seen_has = [&](const std::string& s) {
     std::lock_guard l(mu);
@@ -61,7 +63,8 @@ TEST(KubeWatch, ResumesFromLastResourceVersionAfterServerRestart) {
   ASSERT_TRUE(one);
   (*one)["data"]["v"] = "1b";
   ASSERT_TRUE(after.update(cm, *one));
-  ASSERT_TRUE(eventually([&] { return seen_has("MODIFIED one"); })) << "retries: " << retries.size();
+  ASSERT_TRUE(eventually([&] { return seen_has("MODIFIED one"); }))
+      << "retries: " << retries.size();
   stop.request_stop();
   auto end = fut.get();
   ASSERT_TRUE(end) << end.error().describe();  // resumed, never Gone
@@ -78,7 +81,8 @@ TEST(KubeWatch, ResourceVersionOlderThanHistoryIsGone) {
   ASSERT_TRUE(client.create(cm, config_map("default", "first", "0")));
   auto listed = list_all(client, cm, "default");
   ASSERT_TRUE(listed);
-  for (int i = 0; i < 150; ++i) ASSERT_TRUE(client.create(cm, config_map("default", "cm" + std::to_string(i), "x")));
+  for (int i = 0; i < 150; ++i)
+    ASSERT_TRUE(client.create(cm, config_map("default", "cm" + std::to_string(i), "x")));
 
   WatchOptions o;
   o.resource_version = listed->resource_version;
@@ -87,7 +91,8 @@ TEST(KubeWatch, ResourceVersionOlderThanHistoryIsGone) {
   ASSERT_FALSE(w);
   EXPECT_TRUE(is_gone(w.error())) << w.error().describe();
 
-  auto r = watch_resuming(client, real_clock(), cm, "default", o, [](WatchEvent&&) { return true; }, {});
+  auto r =
+      watch_resuming(client, real_clock(), cm, "default", o, [](WatchEvent&&) { return true; }, {});
   ASSERT_FALSE(r);
   EXPECT_TRUE(is_gone(r.error()));
 }
@@ -104,11 +109,13 @@ TEST(KubeWatch, BookmarksCarryTheResourceVersion) {
   WatchOptions o;
   o.resource_version = listed->resource_version;
   o.timeout = 30s;
-  auto w = client.watch(cm, "default", o, [&](WatchEvent&& ev) {
-    if (ev.type != EventType::kBookmark) return true;
-    bookmark_rv = resource_version_of(ev.object);
-    return false;  // one is enough
-  }, {});
+  auto w = client.watch(cm, "default", o,
+                        [&](WatchEvent&& ev) {
+                          if (ev.type != EventType::kBookmark) return true;
+                          bookmark_rv = resource_version_of(ev.object);
+                          return false;  // one is enough
+                        },
+                        {});
   ASSERT_TRUE(w) << w.error().describe();
   EXPECT_FALSE(bookmark_rv.empty());
   EXPECT_GE(std::stoll(bookmark_rv), std::stoll(listed->resource_version));

@@ -1,13 +1,13 @@
 // Kubeconfig parsing in all its forms, the in-cluster service account, the resolution order,
 // and errors that name the file and the field.
-#include "ferrum/kube/config.hpp"
-
 #include <gtest/gtest.h>
 
 #include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <map>
+
+#include "ferrum/kube/config.hpp"
 
 using namespace ferrum::kube;
 namespace fs = std::filesystem;
@@ -131,32 +131,45 @@ TEST(Kubeconfig, ErrorsNameFileAndField) {
     std::string expect;
   } rows[] = {
       {"clusters: []", "kubeconfig /cfg: current-context: not set"},
-      {"current-context: nope\ncontexts: []", "kubeconfig /cfg: contexts: no context named \"nope\""},
-      {"current-context: c\ncontexts: [{name: c, context: {user: u}}]", "contexts[c].context.cluster: missing"},
-      {"current-context: c\ncontexts: [{name: c, context: {cluster: k}}]", "clusters: no cluster named \"k\""},
-      {"current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {}}]",
+      {"current-context: nope\ncontexts: []",
+       "kubeconfig /cfg: contexts: no context named \"nope\""},
+      {"current-context: c\ncontexts: [{name: c, context: {user: u}}]",
+       "contexts[c].context.cluster: missing"},
+      {"current-context: c\ncontexts: [{name: c, context: {cluster: k}}]",
+       "clusters: no cluster named \"k\""},
+      {"current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, "
+       "cluster: {}}]",
        "kubeconfig /cfg: clusters[k].cluster.server: missing"},
-      {"current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: ftp://x}}]",
+      {"current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, "
+       "cluster: {server: ftp://x}}]",
        "clusters[k].cluster.server: \"ftp://x\" is not an http(s) URL"},
-      {"current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: "
+      {"current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, "
+       "cluster: {server: "
        "https://x, certificate-authority-data: '!!notbase64'}}]",
        "kubeconfig /cfg: clusters[k].cluster.certificate-authority-data: not valid base64"},
-      {"current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, cluster: {server: "
+      {"current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\nclusters: [{name: k, "
+       "cluster: {server: "
        "https://x, insecure-skip-tls-verify: maybe}}]",
        "clusters[k].cluster.insecure-skip-tls-verify: not a boolean"},
-      {"current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: "
+      {"current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: "
+       "[{name: k, cluster: "
        "{server: https://x}}]\nusers: [{name: u, user: {exec: {command: aws}}}]",
        "users[u].user.exec: not supported"},
-      {"current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: "
+      {"current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: "
+       "[{name: k, cluster: "
        "{server: https://x}}]\nusers: [{name: u, user: {client-key-data: S0VZ}}]",
        "users[u].user: client-key without client-certificate"},
-      {"current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: "
-       "{server: https://x}}]\nusers: [{name: u, user: {client-certificate: /nonexistent/c.crt, client-key-data: S0VZ}}]",
+      {"current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: "
+       "[{name: k, cluster: "
+       "{server: https://x}}]\nusers: [{name: u, user: {client-certificate: /nonexistent/c.crt, "
+       "client-key-data: S0VZ}}]",
        "users[u].user.client-certificate: /nonexistent/c.crt: cannot read"},
-      {"current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: "
+      {"current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: "
+       "[{name: k, cluster: "
        "{server: https://x}}]\nusers: [{name: u, user: {tokenFile: /nonexistent/t}}]",
        "users[u].user.tokenFile: /nonexistent/t: cannot read"},
-      {"current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: [{name: k, cluster: "
+      {"current-context: c\ncontexts: [{name: c, context: {cluster: k, user: u}}]\nclusters: "
+       "[{name: k, cluster: "
        "{server: https://x}}]",
        "users: no user named \"u\""},
       {"a: [unclosed", "kubeconfig /cfg: line "},
@@ -165,7 +178,8 @@ TEST(Kubeconfig, ErrorsNameFileAndField) {
   for (const auto& r : rows) {
     auto c = parse_kubeconfig(r.yaml, "/cfg");
     ASSERT_FALSE(c) << r.yaml;
-    EXPECT_NE(c.error().find(r.expect), std::string::npos) << "got: " << c.error() << "\nwant: " << r.expect;
+    EXPECT_NE(c.error().find(r.expect), std::string::npos)
+        << "got: " << c.error() << "\nwant: " << r.expect;
     EXPECT_EQ(c.error().rfind("kubeconfig /cfg: ", 0), 0u) << c.error();
   }
 }
@@ -173,15 +187,20 @@ TEST(Kubeconfig, ErrorsNameFileAndField) {
 TEST(Kubeconfig, MissingFileNamesIt) {
   auto c = load_kubeconfig("/nonexistent/kubeconfig");
   ASSERT_FALSE(c);
-  EXPECT_NE(c.error().find("kubeconfig /nonexistent/kubeconfig: cannot read"), std::string::npos) << c.error();
+  EXPECT_NE(c.error().find("kubeconfig /nonexistent/kubeconfig: cannot read"), std::string::npos)
+      << c.error();
 }
 
 TEST(Kubeconfig, MergesAColonSeparatedListFirstWins) {
   TempDir d;
-  std::string a = d.file("a", "current-context: one\ncontexts: [{name: one, context: {cluster: k, user: u}}]\n"
-                              "users: [{name: u, user: {token: from-a}}]\n");
-  std::string b = d.file("b", "current-context: two\nclusters: [{name: k, cluster: {server: https://b}}]\n"
-                              "users: [{name: u, user: {token: from-b}}]\n");
+  std::string a =
+      d.file("a",
+             "current-context: one\ncontexts: [{name: one, context: {cluster: k, user: u}}]\n"
+             "users: [{name: u, user: {token: from-a}}]\n");
+  std::string b =
+      d.file("b",
+             "current-context: two\nclusters: [{name: k, cluster: {server: https://b}}]\n"
+             "users: [{name: u, user: {token: from-b}}]\n");
   auto c = load_kubeconfig(a + ":" + d.str() + "/missing:" + b);
   ASSERT_TRUE(c) << c.error();
   EXPECT_EQ(c->server, "https://b");
@@ -193,8 +212,9 @@ TEST(InCluster, ReadsServiceAccount) {
   d.file("sa/token", "sa-token\n");
   d.file("sa/ca.crt", "SA-CA");
   d.file("sa/namespace", "ferrum-system");
-  auto c = in_cluster_config(env_of({{"KUBERNETES_SERVICE_HOST", "10.96.0.1"}, {"KUBERNETES_SERVICE_PORT", "443"}}),
-                             d.str() + "/sa");
+  auto c = in_cluster_config(
+      env_of({{"KUBERNETES_SERVICE_HOST", "10.96.0.1"}, {"KUBERNETES_SERVICE_PORT", "443"}}),
+      d.str() + "/sa");
   ASSERT_TRUE(c) << c.error();
   EXPECT_EQ(c->server, "https://10.96.0.1:443");
   EXPECT_EQ(c->token, "sa-token");
@@ -202,15 +222,17 @@ TEST(InCluster, ReadsServiceAccount) {
   EXPECT_EQ(c->ca_pem, "SA-CA");
   EXPECT_EQ(c->default_namespace, "ferrum-system");
 
-  auto v6 = in_cluster_config(env_of({{"KUBERNETES_SERVICE_HOST", "fd00::1"}, {"KUBERNETES_SERVICE_PORT", "6443"}}),
-                              d.str() + "/sa");
+  auto v6 = in_cluster_config(
+      env_of({{"KUBERNETES_SERVICE_HOST", "fd00::1"}, {"KUBERNETES_SERVICE_PORT", "6443"}}),
+      d.str() + "/sa");
   ASSERT_TRUE(v6);
   EXPECT_EQ(v6->server, "https://[fd00::1]:6443");
 }
 
 TEST(InCluster, MissingTokenIsNamed) {
   TempDir d;
-  auto c = in_cluster_config(env_of({{"KUBERNETES_SERVICE_HOST", "h"}, {"KUBERNETES_SERVICE_PORT", "1"}}), d.str());
+  auto c = in_cluster_config(
+      env_of({{"KUBERNETES_SERVICE_HOST", "h"}, {"KUBERNETES_SERVICE_PORT", "1"}}), d.str());
   ASSERT_FALSE(c);
   EXPECT_NE(c.error().find(d.str() + "/token"), std::string::npos) << c.error();
 }
@@ -219,11 +241,16 @@ TEST(ResolveConfig, OrderExplicitThenInClusterThenKubeconfigEnv) {
   TempDir d;
   d.file("sa/token", "sa");
   d.file("sa/ca.crt", "CA");
-  std::string explicit_cfg = d.file("explicit", "current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\n"
-                                                "clusters: [{name: k, cluster: {server: https://explicit}}]\n");
-  std::string env_cfg = d.file("env", "current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\n"
-                                      "clusters: [{name: k, cluster: {server: https://from-env}}]\n");
-  auto pod = env_of({{"KUBERNETES_SERVICE_HOST", "10.0.0.1"}, {"KUBERNETES_SERVICE_PORT", "443"}, {"KUBECONFIG", env_cfg}});
+  std::string explicit_cfg =
+      d.file("explicit",
+             "current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\n"
+             "clusters: [{name: k, cluster: {server: https://explicit}}]\n");
+  std::string env_cfg = d.file("env",
+                               "current-context: c\ncontexts: [{name: c, context: {cluster: k}}]\n"
+                               "clusters: [{name: k, cluster: {server: https://from-env}}]\n");
+  auto pod = env_of({{"KUBERNETES_SERVICE_HOST", "10.0.0.1"},
+                     {"KUBERNETES_SERVICE_PORT", "443"},
+                     {"KUBECONFIG", env_cfg}});
   auto r1 = resolve_config(explicit_cfg, pod, d.str() + "/sa");
   ASSERT_TRUE(r1) << r1.error();
   EXPECT_EQ(r1->server, "https://explicit");
@@ -240,7 +267,8 @@ TEST(ResolveConfig, OrderExplicitThenInClusterThenKubeconfigEnv) {
 }
 
 TEST(Base64, RoundTripAndRejects) {
-  for (const std::string& s : std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)})
+  for (const std::string& s :
+       std::vector<std::string>{"", "a", "ab", "abc", "abcd", std::string("\0\xff\x10", 3)})
     EXPECT_EQ(base64_decode(base64_encode(s)), s);
   EXPECT_EQ(base64_decode("YWJj\nZA=="), "abcd");
   EXPECT_EQ(base64_decode("YWJjZA"), "abcd");  // unpadded
@@ -250,10 +278,11 @@ TEST(Base64, RoundTripAndRejects) {
 }
 
 TEST(Kubeconfig, UnquotedNumericScalarsStayStrings) {
-  auto c = parse_kubeconfig("current-context: 1\ncontexts: [{name: 1, context: {cluster: 2, user: 3}}]\n"
-                            "clusters: [{name: 2, cluster: {server: \"https://h\"}}]\n"
-                            "users: [{name: 3, user: {token: 12345}}]\n",
-                            "/n");
+  auto c = parse_kubeconfig(
+      "current-context: 1\ncontexts: [{name: 1, context: {cluster: 2, user: 3}}]\n"
+      "clusters: [{name: 2, cluster: {server: \"https://h\"}}]\n"
+      "users: [{name: 3, user: {token: 12345}}]\n",
+      "/n");
   ASSERT_TRUE(c) << c.error();
   EXPECT_EQ(c->token, "12345");
 }

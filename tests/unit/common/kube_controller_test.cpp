@@ -1,13 +1,13 @@
 // The controller runner: workers, success forgets, errors back off, terminal errors stop,
 // requeue_after, exceptions, stop.
-#include "ferrum/kube/controller.hpp"
-
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <future>
 #include <map>
+
+#include "ferrum/kube/controller.hpp"
 
 using namespace ferrum;
 using namespace ferrum::kube;
@@ -16,8 +16,10 @@ using namespace std::chrono_literals;
 namespace {
 
 log::Logger quiet() {
-  auto l = std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
-  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l), "ctrl");
+  auto l =
+      std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
+  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l),
+                     "ctrl");
 }
 
 // Records calls and lets the test decide each call's outcome; signals every call.
@@ -28,7 +30,8 @@ struct Script {
   std::map<std::string, std::deque<Expected<ReconcileResult, ReconcileError>>> outcomes;
 
   Reconciler reconciler() {
-    return [this](const std::string& key, std::stop_token) -> Expected<ReconcileResult, ReconcileError> {
+    return [this](const std::string& key,
+                  std::stop_token) -> Expected<ReconcileResult, ReconcileError> {
       std::unique_lock l(mu);
       calls.push_back(key);
       cv.notify_all();
@@ -53,7 +56,9 @@ struct Script {
 struct Running {
   std::stop_source stop;
   std::future<void> done;
-  Running(Controller& c) { done = std::async(std::launch::async, [&c, t = stop.get_token()] { c.run(t); }); }
+  Running(Controller& c) {
+    done = std::async(std::launch::async, [&c, t = stop.get_token()] { c.run(t); });
+  }
   ~Running() {
     stop.request_stop();
     done.get();
@@ -65,7 +70,8 @@ struct Running {
 TEST(Controller, SuccessReconcilesOnceAndForgets) {
   ManualClock clock;
   Script s;
-  Controller c({"t", 2}, s.reconciler(), clock, quiet(), std::make_unique<ExponentialRateLimiter>(5ms, 1000s));
+  Controller c({"t", 2}, s.reconciler(), clock, quiet(),
+               std::make_unique<ExponentialRateLimiter>(5ms, 1000s));
   Running run(c);
   c.enqueue("ns/a");
   s.wait_calls(1);
@@ -77,7 +83,8 @@ TEST(Controller, RetriableErrorBacksOffThenSucceeds) {
   Script s;
   s.outcomes["a"].push_back(unexpected(ReconcileError{"first", false}));
   s.outcomes["a"].push_back(unexpected(ReconcileError{"second", false}));
-  Controller c({"t", 1}, s.reconciler(), clock, quiet(), std::make_unique<ExponentialRateLimiter>(5ms, 1000s));
+  Controller c({"t", 1}, s.reconciler(), clock, quiet(),
+               std::make_unique<ExponentialRateLimiter>(5ms, 1000s));
   Running run(c);
   c.enqueue("a");
   s.wait_calls(1);
@@ -102,7 +109,8 @@ TEST(Controller, TerminalErrorIsNotRetried) {
   ManualClock clock;
   Script s;
   s.outcomes["a"].push_back(unexpected(ReconcileError{"bad spec", true}));
-  Controller c({"t", 1}, s.reconciler(), clock, quiet(), std::make_unique<ExponentialRateLimiter>(5ms, 1000s));
+  Controller c({"t", 1}, s.reconciler(), clock, quiet(),
+               std::make_unique<ExponentialRateLimiter>(5ms, 1000s));
   Running run(c);
   c.enqueue("a");
   c.enqueue("b");  // processed after "a" by the single worker
@@ -116,7 +124,8 @@ TEST(Controller, ExceptionCountsAsRetriableError) {
   ManualClock clock;
   Script s;
   s.outcomes["a"].push_back(unexpected(ReconcileError{"throw", false}));
-  Controller c({"t", 1}, s.reconciler(), clock, quiet(), std::make_unique<ExponentialRateLimiter>(5ms, 1000s));
+  Controller c({"t", 1}, s.reconciler(), clock, quiet(),
+               std::make_unique<ExponentialRateLimiter>(5ms, 1000s));
   Running run(c);
   c.enqueue("a");
   s.wait_calls(1);
@@ -129,7 +138,8 @@ TEST(Controller, RequeueAfterComesBackOnTheClock) {
   ManualClock clock;
   Script s;
   s.outcomes["a"].push_back(ReconcileResult{30s});
-  Controller c({"t", 1}, s.reconciler(), clock, quiet(), std::make_unique<ExponentialRateLimiter>(5ms, 1000s));
+  Controller c({"t", 1}, s.reconciler(), clock, quiet(),
+               std::make_unique<ExponentialRateLimiter>(5ms, 1000s));
   Running run(c);
   c.enqueue("a");
   s.wait_calls(1);
@@ -148,15 +158,16 @@ TEST(Controller, WorkersRunInParallelAndStopEndsRun) {
   std::condition_variable cv;
   int inside = 0;
   bool release = false;
-  Controller c({"t", 3},
-               [&](const std::string&, std::stop_token) -> Expected<ReconcileResult, ReconcileError> {
-                 std::unique_lock l(mu);
-                 ++inside;
-                 cv.notify_all();
-                 cv.wait(l, [&] { return release; });
-                 return ReconcileResult{};
-               },
-               clock, quiet(), std::make_unique<ExponentialRateLimiter>(5ms, 1000s));
+  Controller c(
+      {"t", 3},
+      [&](const std::string&, std::stop_token) -> Expected<ReconcileResult, ReconcileError> {
+        std::unique_lock l(mu);
+        ++inside;
+        cv.notify_all();
+        cv.wait(l, [&] { return release; });
+        return ReconcileResult{};
+      },
+      clock, quiet(), std::make_unique<ExponentialRateLimiter>(5ms, 1000s));
   {
     Running run(c);
     c.enqueue("a");

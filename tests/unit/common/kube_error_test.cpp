@@ -1,7 +1,7 @@
 // Status -> kube::Error mapping and the is_* predicates, table-driven.
-#include "ferrum/kube/error.hpp"
-
 #include <gtest/gtest.h>
+
+#include "ferrum/kube/error.hpp"
 
 using namespace ferrum::kube;
 
@@ -17,8 +17,10 @@ TEST(KubeError, StatusBodyGivesReasonAndMessage) {
 }
 
 TEST(KubeError, ConflictAndAlreadyExistsShareCode409ButNotPredicates) {
-  auto conflict = error_from_response(409, R"({"kind":"Status","reason":"Conflict","message":"stale","code":409})");
-  auto exists = error_from_response(409, R"({"kind":"Status","reason":"AlreadyExists","message":"dup","code":409})");
+  auto conflict = error_from_response(
+      409, R"({"kind":"Status","reason":"Conflict","message":"stale","code":409})");
+  auto exists = error_from_response(
+      409, R"({"kind":"Status","reason":"AlreadyExists","message":"dup","code":409})");
   EXPECT_TRUE(is_conflict(conflict));
   EXPECT_FALSE(is_already_exists(conflict));
   EXPECT_TRUE(is_already_exists(exists));
@@ -26,9 +28,12 @@ TEST(KubeError, ConflictAndAlreadyExistsShareCode409ButNotPredicates) {
 }
 
 TEST(KubeError, GoneCoversExpiredAnd410) {
-  EXPECT_TRUE(is_gone(error_from_response(410, R"j({"kind":"Status","reason":"Expired","message":"too old resource version: 1 (5)","code":410})j")));
+  EXPECT_TRUE(is_gone(error_from_response(
+      410,
+      R"j({"kind":"Status","reason":"Expired","message":"too old resource version: 1 (5)","code":410})j")));
   EXPECT_TRUE(is_gone(error_from_response(410, "")));
-  EXPECT_TRUE(is_gone(error_from_status({{"kind", "Status"}, {"code", 410}, {"reason", "Gone"}}, 500)));
+  EXPECT_TRUE(
+      is_gone(error_from_status({{"kind", "Status"}, {"code", 410}, {"reason", "Gone"}}, 500)));
   EXPECT_FALSE(is_gone(error_from_response(404, "")));
 }
 
@@ -50,7 +55,8 @@ TEST(KubeError, StatusWithoutReasonFallsBackToCode) {
 }
 
 TEST(KubeError, WatchErrorEventStatusUsesItsCode) {
-  auto e = error_from_status({{"kind", "Status"}, {"code", 410}, {"reason", "Expired"}, {"message", "m"}}, 500);
+  auto e = error_from_status(
+      {{"kind", "Status"}, {"code", 410}, {"reason", "Expired"}, {"message", "m"}}, 500);
   EXPECT_EQ(e.code, 410);
   auto no_code = error_from_status({{"kind", "Status"}, {"message", "m"}}, 500);
   EXPECT_EQ(no_code.code, 500);
@@ -76,7 +82,8 @@ TEST(KubeError, RetryableTable) {
     bool retryable;
   } rows[] = {{400, false}, {401, false}, {403, false}, {404, false}, {409, false}, {410, false},
               {422, false}, {429, true},  {500, true},  {502, true},  {503, true},  {504, true}};
-  for (const auto& r : rows) EXPECT_EQ(is_retryable(error_from_response(r.code, "")), r.retryable) << r.code;
+  for (const auto& r : rows)
+    EXPECT_EQ(is_retryable(error_from_response(r.code, "")), r.retryable) << r.code;
   EXPECT_TRUE(is_forbidden(error_from_response(403, "")));
   EXPECT_TRUE(is_unauthorized(error_from_response(401, "")));
   EXPECT_TRUE(is_too_many_requests(error_from_response(429, "")));

@@ -1,13 +1,12 @@
 // Event recorder against the in-memory API double: the Event's fields, aggregation of
 // repeats by count, re-creation after expiry, a full queue dropping (never blocking).
-#include "ferrum/kube/event_recorder.hpp"
-
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <latch>
 
+#include "ferrum/kube/event_recorder.hpp"
 #include "kube_fake_api.hpp"
 
 using namespace ferrum;
@@ -18,14 +17,17 @@ using namespace std::chrono_literals;
 namespace {
 
 log::Logger quiet() {
-  auto l = std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
-  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l), "events");
+  auto l =
+      std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
+  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l),
+                     "events");
 }
 
-const Json kServer = {{"apiVersion", "metal.sidero.dev/v1alpha2"},
-                      {"kind", "Server"},
-                      {"metadata", {{"name", "4c4c4544-0042"}, {"uid", "u-1"}, {"resourceVersion", "7"}}},
-                      {"spec", {{"accepted", true}}}};
+const Json kServer = {
+    {"apiVersion", "metal.sidero.dev/v1alpha2"},
+    {"kind", "Server"},
+    {"metadata", {{"name", "4c4c4544-0042"}, {"uid", "u-1"}, {"resourceVersion", "7"}}},
+    {"spec", {{"accepted", true}}}};
 
 std::vector<Json> events(FakeApi& api) {
   auto l = list_all(api, resources::events(), "");
@@ -52,8 +54,11 @@ TEST(EventRecorder, WritesACoreV1Event) {
   const Json& e = evs[0];
   EXPECT_EQ(e["metadata"]["namespace"], "default");  // cluster-scoped object
   EXPECT_EQ(e["metadata"]["name"].get<std::string>().rfind("4c4c4544-0042.", 0), 0u);
-  EXPECT_EQ(e["involvedObject"], (Json{{"apiVersion", "metal.sidero.dev/v1alpha2"}, {"kind", "Server"},
-                                       {"name", "4c4c4544-0042"}, {"uid", "u-1"}, {"resourceVersion", "7"}}));
+  EXPECT_EQ(e["involvedObject"], (Json{{"apiVersion", "metal.sidero.dev/v1alpha2"},
+                                       {"kind", "Server"},
+                                       {"name", "4c4c4544-0042"},
+                                       {"uid", "u-1"},
+                                       {"resourceVersion", "7"}}));
   EXPECT_EQ(e["type"], "Warning");
   EXPECT_EQ(e["reason"], "PowerFailed");
   EXPECT_EQ(e["message"], "IPMI timeout");
@@ -67,7 +72,8 @@ TEST(EventRecorder, RepeatsBumpCountAndLastTimestamp) {
   FakeApi api;
   ManualClock clock;
   EventRecorder rec(settings(), api, clock, quiet());
-  Json machine = {{"apiVersion", "infrastructure.cluster.x-k8s.io/v1alpha3"}, {"kind", "MetalMachine"},
+  Json machine = {{"apiVersion", "infrastructure.cluster.x-k8s.io/v1alpha3"},
+                  {"kind", "MetalMachine"},
                   {"metadata", {{"name", "m1"}, {"namespace", "team"}}}};
   rec.normal(machine, "ServerAllocated", "server s1");
   rec.flush();
@@ -123,12 +129,15 @@ class GateWriter final : public Writer {
     return inner_.create(r, obj);
   }
   Result<Json> update(const ResourceId& r, const Json& o) override { return inner_.update(r, o); }
-  Result<Json> update_status(const ResourceId& r, const Json& o) override { return inner_.update_status(r, o); }
-  Result<Json> patch(const ResourceId& r, std::string_view ns, std::string_view n, PatchType t, const Json& p,
-                     std::string_view sub) override {
+  Result<Json> update_status(const ResourceId& r, const Json& o) override {
+    return inner_.update_status(r, o);
+  }
+  Result<Json> patch(const ResourceId& r, std::string_view ns, std::string_view n, PatchType t,
+                     const Json& p, std::string_view sub) override {
     return inner_.patch(r, ns, n, t, p, sub);
   }
-  Result<Json> remove(const ResourceId& r, std::string_view ns, std::string_view n, const DeleteOptions& o) override {
+  Result<Json> remove(const ResourceId& r, std::string_view ns, std::string_view n,
+                      const DeleteOptions& o) override {
     return inner_.remove(r, ns, n, o);
   }
 
@@ -149,7 +158,8 @@ TEST(EventRecorder, FullQueueDropsInsteadOfBlocking) {
   EventRecorder rec(s, gate, clock, quiet());
   rec.normal(kServer, "R", "m0");
   gate.entered.wait();  // the writer is stuck on m0; the queue is empty
-  for (int i = 1; i <= 5; ++i) rec.normal(kServer, "R", "m" + std::to_string(i));  // returns at once
+  for (int i = 1; i <= 5; ++i)
+    rec.normal(kServer, "R", "m" + std::to_string(i));  // returns at once
   EXPECT_EQ(rec.dropped(), 2u);
   EXPECT_NE(reg.expose().find("ferrum_events_dropped_total 2"), std::string::npos);
   gate.release.count_down();

@@ -113,7 +113,9 @@ class FakeApi final : public Client {
       }
       items.push_back(v);
     }
-    Json list = {{"kind", "List"}, {"apiVersion", r.api_version()}, {"items", items},
+    Json list = {{"kind", "List"},
+                 {"apiVersion", r.api_version()},
+                 {"items", items},
                  {"metadata", {{"resourceVersion", std::to_string(rv_)}}}};
     if (!next.empty()) list["metadata"]["continue"] = next;
     return list;
@@ -124,25 +126,33 @@ class FakeApi final : public Client {
     if (auto f = failure("create")) return unexpected(*f);
     Json o = obj;
     if (name_of(o).empty() && o["metadata"].contains("generateName"))
-      o["metadata"]["name"] = o["metadata"]["generateName"].get<std::string>() + std::to_string(rv_ + 1);
+      o["metadata"]["name"] =
+          o["metadata"]["generateName"].get<std::string>() + std::to_string(rv_ + 1);
     if (objects_.count(key(r, o)))
-      return unexpected(Error{409, "AlreadyExists", r.plural + " \"" + name_of(o) + "\" already exists"});
+      return unexpected(
+          Error{409, "AlreadyExists", r.plural + " \"" + name_of(o) + "\" already exists"});
     return store(r, std::move(o), EventType::kAdded);
   }
 
-  Result<Json> update(const ResourceId& r, const Json& obj) override { return put(r, obj, "update"); }
-  Result<Json> update_status(const ResourceId& r, const Json& obj) override { return put(r, obj, "update"); }
+  Result<Json> update(const ResourceId& r, const Json& obj) override {
+    return put(r, obj, "update");
+  }
+  Result<Json> update_status(const ResourceId& r, const Json& obj) override {
+    return put(r, obj, "update");
+  }
 
-  Result<Json> patch(const ResourceId& r, std::string_view ns, std::string_view name, PatchType type,
-                     const Json& patch, std::string_view) override {
+  Result<Json> patch(const ResourceId& r, std::string_view ns, std::string_view name,
+                     PatchType type, const Json& patch, std::string_view) override {
     std::lock_guard l(mu_);
     if (auto f = failure("patch")) return unexpected(*f);
     auto it = objects_.find({r.plural, object_key(r.namespaced ? ns : "", name)});
     if (it == objects_.end()) return unexpected(not_found(r, name));
     Json o = it->second;
     try {
-      if (type == PatchType::kJson) o = o.patch(patch);
-      else o.merge_patch(patch);
+      if (type == PatchType::kJson)
+        o = o.patch(patch);
+      else
+        o.merge_patch(patch);
     } catch (const std::exception& e) {
       return unexpected(Error{422, "Invalid", e.what()});
     }
@@ -155,7 +165,8 @@ class FakeApi final : public Client {
     if (auto f = failure("delete")) return unexpected(*f);
     auto it = objects_.find({r.plural, object_key(r.namespaced ? ns : "", name)});
     if (it == objects_.end()) return unexpected(not_found(r, name));
-    if (opts.precondition_resource_version && *opts.precondition_resource_version != resource_version_of(it->second))
+    if (opts.precondition_resource_version &&
+        *opts.precondition_resource_version != resource_version_of(it->second))
       return unexpected(Error{409, "Conflict", "precondition failed"});
     Json obj = it->second;
     objects_.erase(it);
@@ -240,7 +251,9 @@ class FakeApi final : public Client {
     if (it == objects_.end()) return unexpected(not_found(r, name_of(obj)));
     std::string want = resource_version_of(obj);
     if (!want.empty() && want != resource_version_of(it->second))
-      return unexpected(Error{409, "Conflict", "the object has been modified; please apply your changes to the latest version and try again"});
+      return unexpected(Error{409, "Conflict",
+                              "the object has been modified; please apply your changes to the "
+                              "latest version and try again"});
     return store(r, obj, EventType::kModified);
   }
 

@@ -1,8 +1,6 @@
 // Informer against the in-memory API double: initial list, watch events into cache and
 // indexes, handlers, relist after 410 with deletes for objects gone in the gap, resync on a
 // manual clock, list retries, and cache == fresh list after 1,000 random writes.
-#include "ferrum/kube/informer.hpp"
-
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
@@ -11,6 +9,7 @@
 #include <random>
 #include <thread>
 
+#include "ferrum/kube/informer.hpp"
 #include "kube_fake_api.hpp"
 
 using namespace ferrum;
@@ -21,8 +20,10 @@ using namespace std::chrono_literals;
 namespace {
 
 log::Logger quiet() {
-  auto l = std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
-  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l), "informer");
+  auto l =
+      std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
+  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l),
+                     "informer");
 }
 
 const ResourceId kCm = resources::config_maps();
@@ -33,8 +34,10 @@ InformerSettings settings() {
   return s;
 }
 
-Json cm(const std::string& ns, const std::string& name, const std::string& team = "a", const std::string& v = "1") {
-  return {{"apiVersion", "v1"}, {"kind", "ConfigMap"},
+Json cm(const std::string& ns, const std::string& name, const std::string& team = "a",
+        const std::string& v = "1") {
+  return {{"apiVersion", "v1"},
+          {"kind", "ConfigMap"},
           {"metadata", {{"name", name}, {"namespace", ns}, {"labels", {{"team", team}}}}},
           {"data", {{"v", v}}}};
 }
@@ -47,7 +50,8 @@ struct Recorder {
   EventHandlers handlers() {
     return {[this](const Json& o) { push("add " + object_key(o)); },
             [this](const Json& o, const Json& n) {
-              push((resource_version_of(o) == resource_version_of(n) ? "resync " : "update ") + object_key(n));
+              push((resource_version_of(o) == resource_version_of(n) ? "resync " : "update ") +
+                   object_key(n));
             },
             [this](const Json& o) { push("delete " + object_key(o)); }};
   }
@@ -85,12 +89,15 @@ struct Running {
 struct ClockPump {
   ManualClock& clock;
   std::jthread t;
-  explicit ClockPump(ManualClock& c) : clock(c), t([this](std::stop_token st) {
-    while (!st.stop_requested()) {
-      if (clock.sleepers() > 0) clock.advance(100ms);
-      else std::this_thread::yield();
-    }
-  }) {}
+  explicit ClockPump(ManualClock& c)
+      : clock(c), t([this](std::stop_token st) {
+          while (!st.stop_requested()) {
+            if (clock.sleepers() > 0)
+              clock.advance(100ms);
+            else
+              std::this_thread::yield();
+          }
+        }) {}
 };
 
 std::vector<std::string> sorted(std::vector<std::string> v) {
@@ -156,9 +163,11 @@ TEST(Informer, RelistAfterGoneDeliversTheGap) {
   clock.wait_for_sleepers(1);
   clock.advance(1s);
   rec.wait(3);
-  EXPECT_EQ(sorted(rec.take()), (std::vector<std::string>{"add ns/new", "delete ns/goes", "update ns/changes"}));
+  EXPECT_EQ(sorted(rec.take()),
+            (std::vector<std::string>{"add ns/new", "delete ns/goes", "update ns/changes"}));
   EXPECT_EQ(inf.lists_for_test(), 2);
-  EXPECT_EQ(sorted(inf.store().keys()), (std::vector<std::string>{"ns/changes", "ns/new", "ns/stays"}));
+  EXPECT_EQ(sorted(inf.store().keys()),
+            (std::vector<std::string>{"ns/changes", "ns/new", "ns/stays"}));
   EXPECT_EQ(inf.store().get("ns/changes")->at("data").at("v"), "2");
 }
 
@@ -224,12 +233,19 @@ TEST(Informer, CacheEqualsFreshListAfterThousandRandomWrites) {
     std::string name = "o" + std::to_string(rng() % 60);
     std::string ns = "ns" + std::to_string(rng() % 3);
     switch (rng() % 10) {
-      case 0: case 1: case 2:
+      case 0:
+      case 1:
+      case 2:
         api.delete_direct(kCm, ns, name);
         break;
       case 3:
-        if (i % 7 == 0) api.drop_watches();  // resume from the last resourceVersion
-        else if (i % 11 == 0) { api.hold_watches(true); api.put_direct(kCm, cm(ns, name, "x", std::to_string(i))); api.compact(); }
+        if (i % 7 == 0)
+          api.drop_watches();  // resume from the last resourceVersion
+        else if (i % 11 == 0) {
+          api.hold_watches(true);
+          api.put_direct(kCm, cm(ns, name, "x", std::to_string(i)));
+          api.compact();
+        }
         break;
       default:
         api.put_direct(kCm, cm(ns, name, "t", std::to_string(i)));

@@ -1,7 +1,5 @@
 // Leader election state machine against the in-memory API double on a manual clock:
 // acquire, renew, expiry judged by local observation, transitions, renew deadline, release.
-#include "ferrum/kube/leader_election.hpp"
-
 #include <gtest/gtest.h>
 #include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
@@ -9,6 +7,7 @@
 #include <future>
 #include <regex>
 
+#include "ferrum/kube/leader_election.hpp"
 #include "ferrum/kube/time.hpp"
 #include "kube_fake_api.hpp"
 
@@ -20,8 +19,10 @@ using namespace std::chrono_literals;
 namespace {
 
 log::Logger quiet() {
-  auto l = std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
-  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l), "le");
+  auto l =
+      std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
+  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l),
+                     "le");
 }
 
 LeaderElectionSettings settings(const std::string& id) {
@@ -62,7 +63,8 @@ LeaderCallbacks callbacks(Events& ev, const std::string& id) {
             cv.wait(l, st, [] { return false; });  // work until leadership ends
             ev.push(id + " work stopped");
           },
-          [&ev, id] { ev.push(id + " stopped"); }, [&ev, id](const std::string& who) { ev.push(id + " sees " + who); }};
+          [&ev, id] { ev.push(id + " stopped"); },
+          [&ev, id](const std::string& who) { ev.push(id + " sees " + who); }};
 }
 
 }  // namespace
@@ -81,7 +83,8 @@ TEST(LeaderElection, SettingsAreValidated) {
   EXPECT_FALSE(validate(settings("a")));
   auto s = settings("a");
   s.renew_deadline = 20s;
-  EXPECT_NE(validate(s)->find("lease duration must be greater than renew deadline"), std::string::npos);
+  EXPECT_NE(validate(s)->find("lease duration must be greater than renew deadline"),
+            std::string::npos);
   s = settings("a");
   s.jitter_factor = 1.2;
   s.retry_period = 9s;
@@ -117,10 +120,13 @@ TEST(LeaderElection, OtherHolderExpiresOnlyAfterLeaseDurationOfLocalObservation)
   ManualClock clock;
   // Held by "x" with a renewTime far in the past by our wall clock: irrelevant, only the time
   // since we first saw this record counts.
-  api.put_direct(resources::leases(), {{"metadata", {{"name", "ferrum-reconciler"}, {"namespace", "kube-system"}}},
-                                       {"spec", {{"holderIdentity", "x"}, {"leaseDurationSeconds", 15},
-                                                 {"renewTime", "2001-01-01T00:00:00.000000Z"},
-                                                 {"leaseTransitions", 4}}}});
+  api.put_direct(resources::leases(),
+                 {{"metadata", {{"name", "ferrum-reconciler"}, {"namespace", "kube-system"}}},
+                  {"spec",
+                   {{"holderIdentity", "x"},
+                    {"leaseDurationSeconds", 15},
+                    {"renewTime", "2001-01-01T00:00:00.000000Z"},
+                    {"leaseTransitions", 4}}}});
   LeaderElector b(settings("b"), api, clock, quiet(), {});
   EXPECT_FALSE(b.try_acquire_or_renew());
   EXPECT_EQ(b.observed_leader(), "x");

@@ -1,9 +1,8 @@
 // REST paths and object keys.
-#include "ferrum/kube/resource.hpp"
-
 #include <gtest/gtest.h>
 
 #include "ferrum/kube/client.hpp"
+#include "ferrum/kube/resource.hpp"
 
 using namespace ferrum::kube;
 
@@ -25,7 +24,8 @@ TEST(ResourceId, NamedGroupAndSubresource) {
 }
 
 TEST(ResourceId, NamesAreEscaped) {
-  EXPECT_EQ(resources::config_maps().object_path("ns", "a b/c"), "/api/v1/namespaces/ns/configmaps/a%20b%2Fc");
+  EXPECT_EQ(resources::config_maps().object_path("ns", "a b/c"),
+            "/api/v1/namespaces/ns/configmaps/a%20b%2Fc");
 }
 
 TEST(ObjectKey, NamespacedAndClusterScoped) {
@@ -43,14 +43,16 @@ TEST(ListQuery, AllOptions) {
   o.field_selector = "metadata.name=y";
   o.limit = 50;
   o.continue_token = "abc=";
-  EXPECT_EQ(list_query(o), "?labelSelector=app%3Dx&fieldSelector=metadata.name%3Dy&limit=50&continue=abc%3D");
+  EXPECT_EQ(list_query(o),
+            "?labelSelector=app%3Dx&fieldSelector=metadata.name%3Dy&limit=50&continue=abc%3D");
   EXPECT_EQ(list_query({}), "");
 }
 
 TEST(PatchType, ContentTypes) {
   EXPECT_EQ(patch_content_type(PatchType::kJson), "application/json-patch+json");
   EXPECT_EQ(patch_content_type(PatchType::kMerge), "application/merge-patch+json");
-  EXPECT_EQ(patch_content_type(PatchType::kStrategicMerge), "application/strategic-merge-patch+json");
+  EXPECT_EQ(patch_content_type(PatchType::kStrategicMerge),
+            "application/strategic-merge-patch+json");
 }
 
 #include "ferrum/kube/typed.hpp"

@@ -70,8 +70,8 @@ inline void add_ext(X509* cert, X509* issuer, int nid, const char* value) {
   X509_EXTENSION_free(ext);
 }
 // A certificate for `cn` signed by issuer (self-signed when issuer is null).
-inline X509* make_cert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key, bool ca, const char* san,
-                       long serial) {
+inline X509* make_cert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* issuer_key, bool ca,
+                       const char* san, long serial) {
   X509* x = X509_new();
   X509_set_version(x, 2);
   ASN1_INTEGER_set(X509_get_serialNumber(x), serial);
@@ -79,7 +79,8 @@ inline X509* make_cert(EVP_PKEY* key, const char* cn, X509* issuer, EVP_PKEY* is
   X509_gmtime_adj(X509_getm_notAfter(x), 3600L * 24);
   X509_set_pubkey(x, key);
   X509_NAME* name = X509_get_subject_name(x);
-  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn), -1, -1, 0);
+  X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC, reinterpret_cast<const unsigned char*>(cn),
+                             -1, -1, 0);
   X509_set_issuer_name(x, issuer ? X509_get_subject_name(issuer) : name);
   X509* iss = issuer ? issuer : x;
   if (ca) {
@@ -161,7 +162,8 @@ class StreamFeed {
 class Exchange {
  public:
   explicit Exchange(ssl::stream<tcp::socket>& s) : s_(s) {}
-  void respond(int status, const std::string& body, const std::string& content_type = "application/json") {
+  void respond(int status, const std::string& body,
+               const std::string& content_type = "application/json") {
     http::response<http::string_body> res{static_cast<http::status>(status), 11};
     res.set(http::field::content_type, content_type);
     res.body() = body;
@@ -211,7 +213,10 @@ class TestApiServer {
   using Handler = std::function<void(const Request&, Exchange&)>;
 
   TestApiServer(TlsMaterial tls, Handler handler, bool require_client_cert = false)
-      : tls_(std::move(tls)), handler_(std::move(handler)), ctx_(ssl::context::tls_server), acceptor_(ioc_) {
+      : tls_(std::move(tls)),
+        handler_(std::move(handler)),
+        ctx_(ssl::context::tls_server),
+        acceptor_(ioc_) {
     ctx_.use_certificate_chain(net::buffer(tls_.server_cert_pem));
     ctx_.use_private_key(net::buffer(tls_.server_key_pem), ssl::context::pem);
     if (require_client_cert) {
@@ -271,7 +276,8 @@ class TestApiServer {
       if (ec || stopping_) continue;
       int id = ++connections_;
       std::lock_guard l(mu_);
-      conn_threads_.emplace_back([this, s = std::move(sock), id]() mutable { serve(std::move(s), id); });
+      conn_threads_.emplace_back(
+          [this, s = std::move(sock), id]() mutable { serve(std::move(s), id); });
     }
   }
 
@@ -315,7 +321,8 @@ class TestApiServer {
       }
       Exchange ex(s);
       handler_(r, ex);
-      if (!ex.finished()) ex.respond(500, R"({"kind":"Status","message":"handler did not answer"})");
+      if (!ex.finished())
+        ex.respond(500, R"({"kind":"Status","message":"handler did not answer"})");
       if (ex.aborted() || !req.keep_alive()) break;
     }
     {

@@ -1,10 +1,10 @@
 // Token bucket on a manual clock: burst first, then exactly qps, refill capped at burst.
-#include "ferrum/kube/token_bucket.hpp"
-#include "ferrum/kube/config.hpp"
-
 #include <gtest/gtest.h>
 
 #include <thread>
+
+#include "ferrum/kube/config.hpp"
+#include "ferrum/kube/token_bucket.hpp"
 
 using namespace ferrum;
 using namespace ferrum::kube;
@@ -16,7 +16,7 @@ TEST(TokenBucket, BurstIsFreeThenRequestsAreSpacedAtQps) {
   for (int i = 0; i < 3; ++i) EXPECT_EQ(b.reserve(), 0ns) << i;
   EXPECT_EQ(b.reserve(), 100ms);
   EXPECT_EQ(b.reserve(), 200ms);  // reservations queue up behind each other
-  clock.advance(250ms);  // 2.5 tokens refilled pay the 2 owed, half a token left
+  clock.advance(250ms);           // 2.5 tokens refilled pay the 2 owed, half a token left
   EXPECT_EQ(b.reserve(), 50ms);
 }
 

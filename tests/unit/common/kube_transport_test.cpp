@@ -50,11 +50,15 @@ std::string query_param(const std::string& target, const std::string& key) {
 }
 
 std::string event(const std::string& type, const std::string& name, const std::string& rv) {
-  nlohmann::json obj = {{"kind", "ConfigMap"}, {"metadata", {{"name", name}, {"namespace", "ns"}, {"resourceVersion", rv}}}};
+  nlohmann::json obj = {
+      {"kind", "ConfigMap"},
+      {"metadata", {{"name", name}, {"namespace", "ns"}, {"resourceVersion", rv}}}};
   return nlohmann::json{{"type", type}, {"object", obj}}.dump() + "\n";
 }
 
-void answer_ok(const Request&, Exchange& ex) { ex.respond(200, R"({"kind":"ConfigMap","metadata":{"name":"x"}})"); }
+void answer_ok(const Request&, Exchange& ex) {
+  ex.respond(200, R"({"kind":"ConfigMap","metadata":{"name":"x"}})");
+}
 
 }  // namespace
 
@@ -165,7 +169,9 @@ TEST(CurlTransport, StopCancelsAnInFlightRequest) {
   cfg.timeout = std::chrono::hours(1);  // only cancellation can end this call
   CurlTransport transport(cfg);
   std::stop_source stop;
-  auto fut = std::async(std::launch::async, [&] { return transport.request({"GET", "/api", {}, {}, "application/json", {}}, stop.get_token()); });
+  auto fut = std::async(std::launch::async, [&] {
+    return transport.request({"GET", "/api", {}, {}, "application/json", {}}, stop.get_token());
+  });
   server.wait_for_requests(1);
   stop.request_stop();
   auto got = fut.get();
@@ -175,7 +181,9 @@ TEST(CurlTransport, StopCancelsAnInFlightRequest) {
 }
 
 TEST(CurlTransport, ResponseOverTheLimitIsAnError) {
-  TestApiServer server(tls(), [](const Request&, Exchange& ex) { ex.respond(200, std::string(5000, 'x'), "text/plain"); });
+  TestApiServer server(tls(), [](const Request&, Exchange& ex) {
+    ex.respond(200, std::string(5000, 'x'), "text/plain");
+  });
   auto cfg = config_for(server);
   cfg.max_response_bytes = 4096;
   RestClient client(cfg);
@@ -186,14 +194,19 @@ TEST(CurlTransport, ResponseOverTheLimitIsAnError) {
 
 TEST(RestClient, StatusBodiesBecomeErrors) {
   TestApiServer server(tls(), [](const Request& r, Exchange& ex) {
-    if (r.method == "GET") ex.respond(404, status_body(404, "NotFound", "configmaps \"x\" not found"));
-    else if (r.method == "POST") ex.respond(409, status_body(409, "AlreadyExists", "configmaps \"x\" already exists"));
-    else if (r.method == "PUT") ex.respond(409, status_body(409, "Conflict", "the object has been modified"));
-    else ex.respond(200, "not json", "text/plain");
+    if (r.method == "GET")
+      ex.respond(404, status_body(404, "NotFound", "configmaps \"x\" not found"));
+    else if (r.method == "POST")
+      ex.respond(409, status_body(409, "AlreadyExists", "configmaps \"x\" already exists"));
+    else if (r.method == "PUT")
+      ex.respond(409, status_body(409, "Conflict", "the object has been modified"));
+    else
+      ex.respond(200, "not json", "text/plain");
   });
   RestClient client(config_for(server));
   auto cm = resources::config_maps();
-  nlohmann::json obj = {{"metadata", {{"name", "x"}, {"namespace", "ns"}, {"resourceVersion", "3"}}}};
+  nlohmann::json obj = {
+      {"metadata", {{"name", "x"}, {"namespace", "ns"}, {"resourceVersion", "3"}}}};
   auto g = client.get(cm, "ns", "x");
   ASSERT_FALSE(g);
   EXPECT_TRUE(is_not_found(g.error()));
@@ -210,15 +223,23 @@ TEST(RestClient, StatusBodiesBecomeErrors) {
 }
 
 TEST(RestClient, RequestShapes) {
-  TestApiServer server(tls(), [](const Request& r, Exchange& ex) { ex.respond(r.method == "POST" ? 201 : 200, r.body.empty() ? "{}" : r.body); });
+  TestApiServer server(tls(), [](const Request& r, Exchange& ex) {
+    ex.respond(r.method == "POST" ? 201 : 200, r.body.empty() ? "{}" : r.body);
+  });
   RestClient client(config_for(server));
   ResourceId servers{"metal.sidero.dev", "v1alpha2", "servers", false};
-  nlohmann::json srv = {{"apiVersion", "metal.sidero.dev/v1alpha2"}, {"kind", "Server"}, {"metadata", {{"name", "u1"}}}, {"status", {{"power", "on"}}}};
+  nlohmann::json srv = {{"apiVersion", "metal.sidero.dev/v1alpha2"},
+                        {"kind", "Server"},
+                        {"metadata", {{"name", "u1"}}},
+                        {"status", {{"power", "on"}}}};
   ASSERT_TRUE(client.create(servers, srv));
   ASSERT_TRUE(client.update(servers, srv));
   ASSERT_TRUE(client.update_status(servers, srv));
-  ASSERT_TRUE(client.patch(servers, "", "u1", PatchType::kJson, nlohmann::json::array({{{"op", "replace"}, {"path", "/spec/accepted"}, {"value", true}}})));
-  ASSERT_TRUE(client.patch(servers, "", "u1", PatchType::kStrategicMerge, {{"spec", {{"cordoned", true}}}}, "status"));
+  ASSERT_TRUE(client.patch(
+      servers, "", "u1", PatchType::kJson,
+      nlohmann::json::array({{{"op", "replace"}, {"path", "/spec/accepted"}, {"value", true}}})));
+  ASSERT_TRUE(client.patch(servers, "", "u1", PatchType::kStrategicMerge,
+                           {{"spec", {{"cordoned", true}}}}, "status"));
   DeleteOptions del;
   del.precondition_resource_version = "7";
   del.propagation_policy = "Background";
@@ -231,9 +252,12 @@ TEST(RestClient, RequestShapes) {
   EXPECT_EQ(reqs[0].method + " " + reqs[0].target, "POST /apis/metal.sidero.dev/v1alpha2/servers");
   EXPECT_EQ(nlohmann::json::parse(reqs[0].body), srv);
   EXPECT_EQ(reqs[0].content_type, "application/json");
-  EXPECT_EQ(reqs[1].method + " " + reqs[1].target, "PUT /apis/metal.sidero.dev/v1alpha2/servers/u1");
-  EXPECT_EQ(reqs[2].method + " " + reqs[2].target, "PUT /apis/metal.sidero.dev/v1alpha2/servers/u1/status");
-  EXPECT_EQ(reqs[3].method + " " + reqs[3].target, "PATCH /apis/metal.sidero.dev/v1alpha2/servers/u1");
+  EXPECT_EQ(reqs[1].method + " " + reqs[1].target,
+            "PUT /apis/metal.sidero.dev/v1alpha2/servers/u1");
+  EXPECT_EQ(reqs[2].method + " " + reqs[2].target,
+            "PUT /apis/metal.sidero.dev/v1alpha2/servers/u1/status");
+  EXPECT_EQ(reqs[3].method + " " + reqs[3].target,
+            "PATCH /apis/metal.sidero.dev/v1alpha2/servers/u1");
   EXPECT_EQ(reqs[3].content_type, "application/json-patch+json");
   EXPECT_EQ(reqs[4].target, "/apis/metal.sidero.dev/v1alpha2/servers/u1/status");
   EXPECT_EQ(reqs[4].content_type, "application/strategic-merge-patch+json");
@@ -263,7 +287,9 @@ TEST(RestClient, ListAllFollowsContinueAndFallsBackOn410) {
       for (auto n : names) a.push_back({{"metadata", {{"name", n}, {"namespace", "ns"}}}});
       return a;
     };
-    nlohmann::json list = {{"kind", "ConfigMapList"}, {"apiVersion", "v1"}, {"metadata", {{"resourceVersion", "100"}}}};
+    nlohmann::json list = {{"kind", "ConfigMapList"},
+                           {"apiVersion", "v1"},
+                           {"metadata", {{"resourceVersion", "100"}}}};
     if (limit.empty()) {
       list["items"] = items({"a", "b", "c"});
     } else if (cont.empty()) {
@@ -333,7 +359,8 @@ TEST_F(WatchTest, EventsArriveInOrderAcrossChunks) {
   auto feed = add_feed();
   TestApiServer server(tls(), handler());
   RestClient client(config_for(server));
-  std::string all = event("ADDED", "a", "5") + event("MODIFIED", "a", "6") + event("BOOKMARK", "", "9") + event("DELETED", "a", "10");
+  std::string all = event("ADDED", "a", "5") + event("MODIFIED", "a", "6") +
+                    event("BOOKMARK", "", "9") + event("DELETED", "a", "10");
   // Split mid-line so events straddle chunks.
   feed->push(all.substr(0, 30));
   feed->push(all.substr(30, 100));
@@ -343,17 +370,21 @@ TEST_F(WatchTest, EventsArriveInOrderAcrossChunks) {
   WatchOptions o;
   o.resource_version = "4";
   o.timeout = 60s;
-  auto end = client.watch(resources::config_maps(), "ns", o, [&](WatchEvent&& ev) {
-    seen.push_back(std::string(event_type_name(ev.type)) + "@" + resource_version_of(ev.object));
-    return true;
-  }, {});
+  auto end = client.watch(resources::config_maps(), "ns", o,
+                          [&](WatchEvent&& ev) {
+                            seen.push_back(std::string(event_type_name(ev.type)) + "@" +
+                                           resource_version_of(ev.object));
+                            return true;
+                          },
+                          {});
   ASSERT_TRUE(end) << end.error().describe();
   EXPECT_EQ(end->last_resource_version, "10");
   EXPECT_EQ(seen, (std::vector<std::string>{"ADDED@5", "MODIFIED@6", "BOOKMARK@9", "DELETED@10"}));
   auto reqs = server.requests();
   ASSERT_EQ(reqs.size(), 1u);
   EXPECT_EQ(reqs[0].target,
-            "/api/v1/namespaces/ns/configmaps?watch=1&resourceVersion=4&allowWatchBookmarks=true&timeoutSeconds=60");
+            "/api/v1/namespaces/ns/"
+            "configmaps?watch=1&resourceVersion=4&allowWatchBookmarks=true&timeoutSeconds=60");
 }
 
 TEST_F(WatchTest, ErrorEvent410IsGone) {
@@ -361,10 +392,13 @@ TEST_F(WatchTest, ErrorEvent410IsGone) {
   TestApiServer server(tls(), handler());
   RestClient client(config_for(server));
   feed->push(event("ADDED", "a", "5"));
-  feed->push(R"j({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old resource version: 1 (20)"}})j" "\n");
+  feed->push(
+      R"j({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old resource version: 1 (20)"}})j"
+      "\n");
   // the stream stays open: the client must stop at the ERROR event by itself
   int n = 0;
-  auto end = client.watch(resources::config_maps(), "ns", {}, [&](WatchEvent&&) { return ++n, true; }, {});
+  auto end =
+      client.watch(resources::config_maps(), "ns", {}, [&](WatchEvent&&) { return ++n, true; }, {});
   feed->close();
   ASSERT_FALSE(end);
   EXPECT_TRUE(is_gone(end.error())) << end.error().describe();
@@ -378,7 +412,8 @@ TEST_F(WatchTest, Http410IsGone) {
   };
   TestApiServer server(tls(), handler());
   RestClient client(config_for(server));
-  auto end = client.watch(resources::config_maps(), "ns", {}, [](WatchEvent&&) { return true; }, {});
+  auto end =
+      client.watch(resources::config_maps(), "ns", {}, [](WatchEvent&&) { return true; }, {});
   ASSERT_FALSE(end);
   EXPECT_TRUE(is_gone(end.error()));
 }
@@ -392,10 +427,13 @@ TEST_F(WatchTest, StopEndsAnIdleWatchPromptly) {
   auto fut = std::async(std::launch::async, [&] {
     WatchOptions o;
     o.timeout = std::chrono::hours(1);  // only the stop can end it
-    return client.watch(resources::config_maps(), "ns", o, [&](WatchEvent&&) {
-      got_first.set_value();
-      return true;
-    }, stop.get_token());
+    return client.watch(
+        resources::config_maps(), "ns", o,
+        [&](WatchEvent&&) {
+          got_first.set_value();
+          return true;
+        },
+        stop.get_token());
   });
   feed->push(event("ADDED", "a", "5"));
   got_first.get_future().wait();
@@ -429,13 +467,14 @@ TEST_F(WatchTest, ResumingWatchContinuesFromLastResourceVersion) {
   auto fut = std::async(std::launch::async, [&] {
     WatchOptions o;
     o.resource_version = "1";
-    return watch_resuming(client, clock, resources::config_maps(), "ns", o,
-                          [&](WatchEvent&& ev) {
-                            seen.push_back(resource_version_of(ev.object));
-                            if (seen.size() == 4) third.set_value();
-                            return true;
-                          },
-                          stop.get_token(), {}, [&](const Error& e) { retried.push_back(e.reason); });
+    return watch_resuming(
+        client, clock, resources::config_maps(), "ns", o,
+        [&](WatchEvent&& ev) {
+          seen.push_back(resource_version_of(ev.object));
+          if (seen.size() == 4) third.set_value();
+          return true;
+        },
+        stop.get_token(), {}, [&](const Error& e) { retried.push_back(e.reason); });
   });
   clock.wait_for_sleepers(1);  // backing off after the dropped connection
   clock.advance(1s);
@@ -459,8 +498,11 @@ TEST_F(WatchTest, ResumingWatchReturnsGoneForRelist) {
   TestApiServer server(tls(), handler());
   RestClient client(config_for(server));
   f1->push(event("ADDED", "a", "5"));
-  f1->push(R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old"}})" "\n");
-  auto end = watch_resuming(client, real_clock(), resources::config_maps(), "ns", {}, [](WatchEvent&&) { return true; }, {});
+  f1->push(
+      R"({"type":"ERROR","object":{"kind":"Status","code":410,"reason":"Expired","message":"too old"}})"
+      "\n");
+  auto end = watch_resuming(client, real_clock(), resources::config_maps(), "ns", {},
+                            [](WatchEvent&&) { return true; }, {});
   f1->close();
   ASSERT_FALSE(end);
   EXPECT_TRUE(is_gone(end.error()));

@@ -6,7 +6,8 @@
 using namespace ferrum::kube;
 
 namespace {
-std::vector<WatchEvent> decode_in_pieces(const std::string& stream, std::size_t piece, std::optional<Error>* err = nullptr) {
+std::vector<WatchEvent> decode_in_pieces(const std::string& stream, std::size_t piece,
+                                         std::optional<Error>* err = nullptr) {
   WatchDecoder d;
   std::vector<WatchEvent> out;
   for (std::size_t i = 0; i < stream.size(); i += piece) {
@@ -79,10 +80,18 @@ TEST(WatchDecoder, MalformedLinesAreErrors) {
   } rows[] = {
       {"not json\n", "not a JSON object"},
       {"[1,2]\n", "not a JSON object"},
-      {R"({"object":{}})" "\n", "without a type"},
-      {R"({"type":"ADDED"})" "\n", "without an object"},
-      {R"({"type":"ADDED","object":"x"})" "\n", "without an object"},
-      {R"({"type":"RENAMED","object":{}})" "\n", "unknown event type"},
+      {R"({"object":{}})"
+       "\n",
+       "without a type"},
+      {R"({"type":"ADDED"})"
+       "\n",
+       "without an object"},
+      {R"({"type":"ADDED","object":"x"})"
+       "\n",
+       "without an object"},
+      {R"({"type":"RENAMED","object":{}})"
+       "\n",
+       "unknown event type"},
   };
   for (const auto& r : rows) {
     std::optional<Error> err;
@@ -107,9 +116,10 @@ TEST(WatchQuery, CarriesEveryOption) {
   o.label_selector = "a=b,c in (d)";
   o.field_selector = "metadata.name=x";
   o.timeout = std::chrono::seconds(30);
-  EXPECT_EQ(watch_query(o),
-            "?watch=1&resourceVersion=42&allowWatchBookmarks=true&labelSelector=a%3Db%2Cc%20in%20%28d%29"
-            "&fieldSelector=metadata.name%3Dx&timeoutSeconds=30");
+  EXPECT_EQ(
+      watch_query(o),
+      "?watch=1&resourceVersion=42&allowWatchBookmarks=true&labelSelector=a%3Db%2Cc%20in%20%28d%29"
+      "&fieldSelector=metadata.name%3Dx&timeoutSeconds=30");
   WatchOptions plain;
   plain.allow_bookmarks = false;
   plain.timeout = std::chrono::seconds(0);

@@ -1,17 +1,19 @@
 // Work queue semantics on a manual clock: dedup, in-flight re-add, delays, backoff growth,
 // forget, shutdown, metrics.
-#include "ferrum/kube/workqueue.hpp"
-
 #include <gtest/gtest.h>
 
 #include <future>
+
+#include "ferrum/kube/workqueue.hpp"
 
 using namespace ferrum;
 using namespace ferrum::kube;
 using namespace std::chrono_literals;
 
 namespace {
-std::unique_ptr<RateLimiter> exp_only() { return std::make_unique<ExponentialRateLimiter>(5ms, 1000s); }
+std::unique_ptr<RateLimiter> exp_only() {
+  return std::make_unique<ExponentialRateLimiter>(5ms, 1000s);
+}
 }  // namespace
 
 TEST(ExponentialRateLimiter, DoublesFromBaseToCap) {
@@ -163,7 +165,8 @@ TEST(WorkQueue, DepthGaugeFollowsTheQueue) {
   q.add("a");
   std::string text = reg.expose();
   EXPECT_NE(text.find("ferrum_workqueue_depth{name=\"servers\"} 2"), std::string::npos) << text;
-  EXPECT_NE(text.find("ferrum_workqueue_adds_total{name=\"servers\"} 3"), std::string::npos) << text;
+  EXPECT_NE(text.find("ferrum_workqueue_adds_total{name=\"servers\"} 3"), std::string::npos)
+      << text;
   q.get();
   EXPECT_NE(reg.expose().find("ferrum_workqueue_depth{name=\"servers\"} 1"), std::string::npos);
 }

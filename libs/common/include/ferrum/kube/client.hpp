@@ -68,7 +68,8 @@ class Reader {
   virtual ~Reader() = default;
   virtual Result<Json> get(const ResourceId& r, std::string_view ns, std::string_view name) = 0;
   // One page: the List object as answered (items, metadata.resourceVersion/continue).
-  virtual Result<Json> list(const ResourceId& r, std::string_view ns, const ListOptions& opts = {}) = 0;
+  virtual Result<Json> list(const ResourceId& r, std::string_view ns,
+                            const ListOptions& opts = {}) = 0;
 };
 
 class Writer {
@@ -80,8 +81,9 @@ class Writer {
   // The status subresource (spec changes ignored by the server).
   virtual Result<Json> update_status(const ResourceId& r, const Json& obj) = 0;
   // `subresource` "" or "status".
-  virtual Result<Json> patch(const ResourceId& r, std::string_view ns, std::string_view name, PatchType type,
-                             const Json& patch, std::string_view subresource = {}) = 0;
+  virtual Result<Json> patch(const ResourceId& r, std::string_view ns, std::string_view name,
+                             PatchType type, const Json& patch,
+                             std::string_view subresource = {}) = 0;
   // The answer: a Status (removed) or the object (deletion pending on finalizers).
   virtual Result<Json> remove(const ResourceId& r, std::string_view ns, std::string_view name,
                               const DeleteOptions& opts = {}) = 0;
@@ -91,8 +93,8 @@ class Client : public Reader, public Writer, public Watcher {};
 
 // Every page of a list, following `continue` (pages of `page_size`); when a continue
 // token has expired (410) it lists again without paging, as client-go's pager does.
-Result<ObjectList> list_all(Reader& reader, const ResourceId& r, std::string_view ns, ListOptions opts = {},
-                            std::int64_t page_size = 500);
+Result<ObjectList> list_all(Reader& reader, const ResourceId& r, std::string_view ns,
+                            ListOptions opts = {}, std::int64_t page_size = 500);
 
 // The real client over an HttpTransport.
 class RestClient final : public Client {
@@ -100,15 +102,17 @@ class RestClient final : public Client {
   // Over libcurl with `config`'s server, TLS, credentials, limits.
   explicit RestClient(const RestConfig& config, Clock& clock = real_clock());
   // Over any transport (tests); qps/burst/timeout from `config`.
-  RestClient(std::shared_ptr<HttpTransport> transport, const RestConfig& config, Clock& clock = real_clock());
+  RestClient(std::shared_ptr<HttpTransport> transport, const RestConfig& config,
+             Clock& clock = real_clock());
 
   Result<Json> get(const ResourceId& r, std::string_view ns, std::string_view name) override;
-  Result<Json> list(const ResourceId& r, std::string_view ns, const ListOptions& opts = {}) override;
+  Result<Json> list(const ResourceId& r, std::string_view ns,
+                    const ListOptions& opts = {}) override;
   Result<Json> create(const ResourceId& r, const Json& obj) override;
   Result<Json> update(const ResourceId& r, const Json& obj) override;
   Result<Json> update_status(const ResourceId& r, const Json& obj) override;
-  Result<Json> patch(const ResourceId& r, std::string_view ns, std::string_view name, PatchType type,
-                     const Json& patch, std::string_view subresource = {}) override;
+  Result<Json> patch(const ResourceId& r, std::string_view ns, std::string_view name,
+                     PatchType type, const Json& patch, std::string_view subresource = {}) override;
   Result<Json> remove(const ResourceId& r, std::string_view ns, std::string_view name,
                       const DeleteOptions& opts = {}) override;
   Result<WatchEnd> watch(const ResourceId& r, std::string_view ns, const WatchOptions& opts,

@@ -46,21 +46,24 @@ using EnvLookup = std::function<std::optional<std::string>(std::string_view name
 // Reads the process environment.
 EnvLookup process_env_lookup();
 
-inline constexpr std::string_view kServiceAccountDir = "/var/run/secrets/kubernetes.io/serviceaccount";
+inline constexpr std::string_view kServiceAccountDir =
+    "/var/run/secrets/kubernetes.io/serviceaccount";
 
 // Parses kubeconfig text; `path` is used in errors and to resolve relative file references.
 // `context` overrides current-context when non-empty.
 Expected<RestConfig, std::string> parse_kubeconfig(std::string_view text, const std::string& path,
                                                    std::string_view context = {});
 // Loads one file, or a colon-separated list of files merged as kubectl does.
-Expected<RestConfig, std::string> load_kubeconfig(const std::string& paths, std::string_view context = {});
+Expected<RestConfig, std::string> load_kubeconfig(const std::string& paths,
+                                                  std::string_view context = {});
 // The pod's service account: token, ca.crt and namespace from `sa_dir`, server from
 // KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT.
-Expected<RestConfig, std::string> in_cluster_config(const EnvLookup& env,
-                                                    const std::string& sa_dir = std::string(kServiceAccountDir));
+Expected<RestConfig, std::string> in_cluster_config(
+    const EnvLookup& env, const std::string& sa_dir = std::string(kServiceAccountDir));
 // The daemon resolution order above.
-Expected<RestConfig, std::string> resolve_config(const std::string& explicit_path, const EnvLookup& env,
-                                                 const std::string& sa_dir = std::string(kServiceAccountDir));
+Expected<RestConfig, std::string> resolve_config(
+    const std::string& explicit_path, const EnvLookup& env,
+    const std::string& sa_dir = std::string(kServiceAccountDir));
 
 // Standard base64 (padding optional, whitespace ignored); nothing on malformed input.
 std::optional<std::string> base64_decode(std::string_view in);

@@ -34,7 +34,8 @@ struct ReconcileError {
   bool terminal = false;
 };
 
-using Reconciler = std::function<Expected<ReconcileResult, ReconcileError>(const std::string& key, std::stop_token)>;
+using Reconciler = std::function<Expected<ReconcileResult, ReconcileError>(const std::string& key,
+                                                                           std::stop_token)>;
 
 struct ControllerSettings {
   std::string name;

@@ -28,7 +28,7 @@ struct Error {
 inline constexpr std::string_view kReasonTransport = "TransportError";  // connect, TLS, reset
 inline constexpr std::string_view kReasonTimeout = "ClientTimeout";
 inline constexpr std::string_view kReasonCancelled = "Cancelled";
-inline constexpr std::string_view kReasonBadResponse = "BadResponse";  // not JSON, too large
+inline constexpr std::string_view kReasonBadResponse = "BadResponse";      // not JSON, too large
 inline constexpr std::string_view kReasonBadRequest = "BadClientRequest";  // caller's input
 
 // Builds the error for a non-2xx answer: from a `Status` body when there is one, else from

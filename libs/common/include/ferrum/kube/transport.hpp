@@ -49,7 +49,8 @@ using DataSink = std::function<bool(std::string_view)>;
 class HttpTransport {
  public:
   virtual ~HttpTransport() = default;
-  virtual Expected<HttpResponse, Error> request(const HttpRequest& req, std::stop_token stop = {}) = 0;
+  virtual Expected<HttpResponse, Error> request(const HttpRequest& req,
+                                                std::stop_token stop = {}) = 0;
   virtual Expected<HttpResponse, Error> stream(const HttpRequest& req, const DataSink& on_data,
                                                std::stop_token stop) = 0;
 };

@@ -18,7 +18,8 @@ inline ResourceId resource_of(const model::ResourceKind& k) {
 }
 
 template <typename View>
-Result<View> get_as(Reader& r, const model::ResourceKind& k, std::string_view ns, std::string_view name) {
+Result<View> get_as(Reader& r, const model::ResourceKind& k, std::string_view ns,
+                    std::string_view name) {
   auto j = r.get(resource_of(k), ns, name);
   if (!j) return unexpected(j.error());
   return View(std::move(*j));

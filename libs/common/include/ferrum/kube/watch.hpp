@@ -62,7 +62,8 @@ class WatchDecoder {
   explicit WatchDecoder(std::size_t max_line_bytes = 16u << 20) : max_line_(max_line_bytes) {}
   // Feeds bytes; calls `on_event` for every complete line. Returns the first error (and then
   // stops decoding) or nothing.
-  std::optional<Error> feed(std::string_view data, const std::function<bool(WatchEvent&&)>& on_event);
+  std::optional<Error> feed(std::string_view data,
+                            const std::function<bool(WatchEvent&&)>& on_event);
   // True when on_event returned false: the consumer wants no more events.
   bool stopped() const { return stopped_; }
   // Bytes of an incomplete line held back.
@@ -80,8 +81,9 @@ class WatchDecoder {
 class Watcher {
  public:
   virtual ~Watcher() = default;
-  virtual Expected<WatchEnd, Error> watch(const ResourceId& r, std::string_view ns, const WatchOptions& opts,
-                                          const WatchHandler& handler, std::stop_token stop) = 0;
+  virtual Expected<WatchEnd, Error> watch(const ResourceId& r, std::string_view ns,
+                                          const WatchOptions& opts, const WatchHandler& handler,
+                                          std::stop_token stop) = 0;
 };
 
 struct WatchBackoff {
@@ -92,8 +94,9 @@ struct WatchBackoff {
 };
 
 // See the contract above. `on_retry` (optional) is told of every retried failure.
-Expected<WatchEnd, Error> watch_resuming(Watcher& watcher, Clock& clock, const ResourceId& r, std::string_view ns,
-                                         WatchOptions opts, const WatchHandler& handler, std::stop_token stop,
+Expected<WatchEnd, Error> watch_resuming(Watcher& watcher, Clock& clock, const ResourceId& r,
+                                         std::string_view ns, WatchOptions opts,
+                                         const WatchHandler& handler, std::stop_token stop,
                                          const WatchBackoff& backoff = {},
                                          const std::function<void(const Error&)>& on_retry = {});
 

@@ -74,7 +74,8 @@ class BucketRateLimiter final : public RateLimiter {
 // The longest delay of several limiters.
 class MaxOfRateLimiter final : public RateLimiter {
  public:
-  explicit MaxOfRateLimiter(std::vector<std::unique_ptr<RateLimiter>> limiters) : limiters_(std::move(limiters)) {}
+  explicit MaxOfRateLimiter(std::vector<std::unique_ptr<RateLimiter>> limiters)
+      : limiters_(std::move(limiters)) {}
   Clock::Duration when(const std::string& key) override;
   void forget(const std::string& key) override;
   int num_requeues(const std::string& key) override;
@@ -93,7 +94,8 @@ struct WorkQueueSettings {
 
 class WorkQueue {
  public:
-  WorkQueue(WorkQueueSettings settings, Clock& clock, std::unique_ptr<RateLimiter> limiter = nullptr);
+  WorkQueue(WorkQueueSettings settings, Clock& clock,
+            std::unique_ptr<RateLimiter> limiter = nullptr);
   ~WorkQueue();
   WorkQueue(const WorkQueue&) = delete;
   WorkQueue& operator=(const WorkQueue&) = delete;
