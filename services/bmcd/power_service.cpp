@@ -6,6 +6,7 @@
 #include <thread>
 
 #include "api_driver.hpp"
+#include "ferrum/grpc_code.hpp"
 #include "ferrum/kube/typed.hpp"
 #include "ferrum/model/kinds.hpp"
 #include "ferrum/model/secret.hpp"
@@ -14,30 +15,7 @@
 namespace ferrum::bmcd {
 
 std::string_view status_code_name(grpc::StatusCode c) {
-  switch (c) {
-    case grpc::StatusCode::OK:
-      return "OK";
-    case grpc::StatusCode::CANCELLED:
-      return "CANCELLED";
-    case grpc::StatusCode::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::StatusCode::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::StatusCode::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::StatusCode::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::StatusCode::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::StatusCode::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    case grpc::StatusCode::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::StatusCode::INTERNAL:
-      return "INTERNAL";
-    default:
-      return "UNKNOWN";
-  }
+  return grpc_code_name(static_cast<int>(c));
 }
 
 PowerService::PowerService(const Settings& settings, kube::Reader& kube, Ipmi& ipmi,

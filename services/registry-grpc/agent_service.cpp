@@ -5,28 +5,12 @@
 #include <algorithm>
 #include <array>
 
+#include "ferrum/grpc_code.hpp"
+
 namespace ferrum::registry {
 
 std::string_view status_code_name(grpc::StatusCode c) {
-  static constexpr std::array<std::string_view, 17> kNames = {"OK",
-                                                              "CANCELLED",
-                                                              "UNKNOWN",
-                                                              "INVALID_ARGUMENT",
-                                                              "DEADLINE_EXCEEDED",
-                                                              "NOT_FOUND",
-                                                              "ALREADY_EXISTS",
-                                                              "PERMISSION_DENIED",
-                                                              "RESOURCE_EXHAUSTED",
-                                                              "FAILED_PRECONDITION",
-                                                              "ABORTED",
-                                                              "OUT_OF_RANGE",
-                                                              "UNIMPLEMENTED",
-                                                              "INTERNAL",
-                                                              "UNAVAILABLE",
-                                                              "DATA_LOSS",
-                                                              "UNAUTHENTICATED"};
-  auto i = static_cast<std::size_t>(c);
-  return i < kNames.size() ? kNames[i] : "UNKNOWN";
+  return grpc_code_name(static_cast<int>(c));
 }
 
 AgentService::AgentService(const Settings& settings, ServerRegistry& servers, WorkerPool& pool,

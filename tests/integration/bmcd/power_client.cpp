@@ -17,35 +17,16 @@
 #include <thread>
 #include <vector>
 
+#include "ferrum/grpc_code.hpp"
 #include "power.grpc.pb.h"
 
 namespace pb = ferrum::power::v1;
 
 namespace {
 
+// Names are string literals, so data() is NUL-terminated.
 const char* code_name(grpc::StatusCode c) {
-  switch (c) {
-    case grpc::OK:
-      return "OK";
-    case grpc::INVALID_ARGUMENT:
-      return "INVALID_ARGUMENT";
-    case grpc::DEADLINE_EXCEEDED:
-      return "DEADLINE_EXCEEDED";
-    case grpc::NOT_FOUND:
-      return "NOT_FOUND";
-    case grpc::FAILED_PRECONDITION:
-      return "FAILED_PRECONDITION";
-    case grpc::RESOURCE_EXHAUSTED:
-      return "RESOURCE_EXHAUSTED";
-    case grpc::UNAUTHENTICATED:
-      return "UNAUTHENTICATED";
-    case grpc::UNAVAILABLE:
-      return "UNAVAILABLE";
-    case grpc::INTERNAL:
-      return "INTERNAL";
-    default:
-      return "OTHER";
-  }
+  return ferrum::grpc_code_name(static_cast<int>(c)).data();
 }
 
 int health(const std::shared_ptr<grpc::Channel>& ch) {

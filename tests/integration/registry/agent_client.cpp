@@ -29,31 +29,15 @@
 #include <vector>
 
 #include "agent.grpc.pb.h"
+#include "ferrum/grpc_code.hpp"
 
 namespace {
 
 using Clock = std::chrono::steady_clock;
 
+// Names are string literals, so data() is NUL-terminated.
 const char* code_name(grpc::StatusCode c) {
-  static const char* names[] = {"OK",
-                                "CANCELLED",
-                                "UNKNOWN",
-                                "INVALID_ARGUMENT",
-                                "DEADLINE_EXCEEDED",
-                                "NOT_FOUND",
-                                "ALREADY_EXISTS",
-                                "PERMISSION_DENIED",
-                                "RESOURCE_EXHAUSTED",
-                                "FAILED_PRECONDITION",
-                                "ABORTED",
-                                "OUT_OF_RANGE",
-                                "UNIMPLEMENTED",
-                                "INTERNAL",
-                                "UNAVAILABLE",
-                                "DATA_LOSS",
-                                "UNAUTHENTICATED"};
-  auto i = static_cast<unsigned>(c);
-  return i < 17 ? names[i] : "OTHER";
+  return ferrum::grpc_code_name(static_cast<int>(c)).data();
 }
 
 int report(const grpc::Status& st, const std::string& ok_text = "OK") {
