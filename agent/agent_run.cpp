@@ -21,6 +21,7 @@
 #include "backoff.hpp"
 #include "bmc_setup.hpp"
 #include "cmdline.hpp"
+#include "ferrum/grpc_code.hpp"
 #include "freeipmi_inband.hpp"
 #include "hardware.hpp"
 #include "wipe_plan.hpp"
@@ -136,8 +137,8 @@ class Registry {
       if (st.error_code() == grpc::StatusCode::INVALID_ARGUMENT) return st;
       auto delay = backoff.next();
       console_.line(std::string(what) + " failed (attempt " + std::to_string(backoff.attempts()) +
-                    "): " + std::to_string(st.error_code()) + " " + st.error_message() +
-                    "; retrying in " + std::to_string(delay.count()) + " ms");
+                    "): " + std::string(grpc_code_name(static_cast<int>(st.error_code()))) + " " +
+                    st.error_message() + "; retrying in " + std::to_string(delay.count()) + " ms");
       if (settings_.max_attempts > 0 && backoff.attempts() >= settings_.max_attempts) return st;
       std::this_thread::sleep_for(delay);
     }
