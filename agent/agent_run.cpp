@@ -373,6 +373,11 @@ RunResult run_agent(const RunSettings& s, Console& console) {
           console.line("bmc: user " + creds->user + " (id " + std::to_string(creds->user_id) +
                        (creds->reused ? ", reused" : ", created") + ") on channel " +
                        std::to_string(creds->channel) + ", address " + creds->ip);
+          if (creds->ip.empty() || creds->ip == "0.0.0.0") {
+            console.line("bmc: the LAN channel has no IPv4 address (" +
+                         (creds->ip.empty() ? std::string("none") : creds->ip) +
+                         "); reporting it anyway, set spec.bmc.endpoint by hand");
+          }
           api::UpdateBMCInfoRequest breq;
           breq.set_uuid(uuid);
           auto* info = breq.mutable_bmc_info();
