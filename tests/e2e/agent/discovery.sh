@@ -37,6 +37,7 @@ cleanup() {
   rm -rf "$work"
 }
 trap cleanup EXIT
+# Foreground only: a function started with & leaves $! naming a subshell, not the daemon.
 nsx() { ip netns exec "$ns" "$@"; }
 failures=0
 pass() { echo "ok   - $*"; }
@@ -53,7 +54,7 @@ ip -n "$ns" tuntap add dev tap0 mode tap
 ip -n "$ns" link set tap0 master br0 up
 
 mkdir -p "$work/api"
-nsx "$bin/ferrum-apiserver" --listen 127.0.0.1:6443 --admin-listen 127.0.0.1:9400 --data-dir "$work/api" \
+ip netns exec "$ns" "$bin/ferrum-apiserver" --listen 127.0.0.1:6443 --admin-listen 127.0.0.1:9400 --data-dir "$work/api" \
   --crd-dir "$repo/charts/ferrum/crds" --crd-dir "$repo/charts/ferrum/crds-capi" --log-level warn \
   >"$work/api.log" 2>&1 &
 pids+=($!)
@@ -63,17 +64,17 @@ for _ in $(seq 100); do
   sleep 0.1
 done
 
-nsx "$bin/ferrum-registry" --listen 10.77.0.1:50100 --admin-listen 127.0.0.1:9410 \
+ip netns exec "$ns" "$bin/ferrum-registry" --listen 10.77.0.1:50100 --admin-listen 127.0.0.1:9410 \
   --kubeconfig "$KUBECONFIG" --server-reboot-timeout 90s >"$work/registry.log" 2>&1 &
 pids+=($!)
 
 mkdir -p "$work/tftp"
 cp /usr/lib/ipxe/snponly.efi "$work/tftp/"
-nsx "$bin/ferrum-tftpd" --listen 10.77.0.1:69 --root "$work/tftp" --admin-listen 127.0.0.1:9401 \
+ip netns exec "$ns" "$bin/ferrum-tftpd" --listen 10.77.0.1:69 --root "$work/tftp" --admin-listen 127.0.0.1:9401 \
   >"$work/tftpd.log" 2>&1 &
 pids+=($!)
 
-nsx "$bin/ferrum-ipxe-http" --listen 10.77.0.1:8081 --admin-listen 127.0.0.1:9481 \
+ip netns exec "$ns" "$bin/ferrum-ipxe-http" --listen 10.77.0.1:8081 --admin-listen 127.0.0.1:9481 \
   --api-endpoint 10.77.0.1 --tftp-root "$work/tftp" --asset-dir "$work/assets" --agent-dir "$cache/out" \
   --extra-agent-kernel-args "console=ttyS0 quiet" --kubeconfig "$KUBECONFIG" >"$work/ipxe.log" 2>&1 &
 pids+=($!)
@@ -97,10 +98,10 @@ set_working_mc 0x20
 CONF
 printf 'mc_setbmc 0x20\nmc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr\nsel_enable 0x20 1000 0x0a\nmc_enable 0x20\n' \
   >"$work/bmc/bmc.emu"
-nsx ipmi_sim -c "$work/bmc/lan.conf" -f "$work/bmc/bmc.emu" -s "$work/bmc" -n >"$work/bmc.log" 2>&1 &
+ip netns exec "$ns" ipmi_sim -c "$work/bmc/lan.conf" -f "$work/bmc/bmc.emu" -s "$work/bmc" -n >"$work/bmc.log" 2>&1 &
 pids+=($!)
 
-nsx dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 \
+ip netns exec "$ns" dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 \
   --interface=br0 --bind-interfaces --dhcp-range=10.77.0.100,10.77.0.200,255.255.255.0,1h \
   --dhcp-userclass=set:ipxe,iPXE --dhcp-boot=tag:ipxe,http://10.77.0.1:8081/boot.ipxe \
   --dhcp-match=set:efi64,option:client-arch,7 --dhcp-boot=tag:efi64,tag:!ipxe,snponly.efi,,10.77.0.1 \
@@ -126,7 +127,7 @@ uuid=7e4f0a12-3b5c-4d6e-8f70-a1b2c3d4e5f6
 mac=52:54:00:fe:00:01
 boot() {  # boot N: one power-on until the VM reboots (QEMU exits); serial log in serial-N.log
   local log=$work/serial-$1.log
-  nsx qemu-system-x86_64 -accel tcg -machine q35 -m 512 -nographic -no-reboot \
+  ip netns exec "$ns" qemu-system-x86_64 -accel tcg -machine q35 -m 512 -nographic -no-reboot \
     -bios /usr/share/ovmf/OVMF.fd \
     -smbios type=1,uuid=$uuid,manufacturer=FerrumLabs,product=E2E-Discovery-Box,serial=SN-AGENT-E2E \
     -netdev tap,id=n0,ifname=tap0,script=no,downscript=no \
