@@ -98,6 +98,24 @@ contains "clean: told not to wipe" "$out" "wipe=no"
 contains "clean: says so" "$out" "[ferrum] server is clean: no wipe"
 check "clean: disk untouched" cmp "$root/dev/vda" "$TMP/vda.orig"
 
+# --- a second machine without SMBIOS tables, auto-accepted, full wipe ----------------------
+stop_registry
+start_registry --auto-accept-servers --insecure-wipe=false --server-reboot-timeout 90s
+echo "console=ttyS0 ferrum.mac=52:54:00:aa:bb:01 ferrum.endpoint=$REGISTRY_ADDR ferrum.wipe_parallel=2" >"$TMP/cmdline"
+rm -rf "$root/sys/firmware"
+mkdir -p "$root/sys/class/dmi/id"
+echo 0C3A1B2D-1111-4222-8333-444455556666 >"$root/sys/class/dmi/id/product_uuid"
+echo Supermicro >"$root/sys/class/dmi/id/sys_vendor"
+out=$(agent); rc=$?
+equals "second machine: exit 0" "$rc" "0"
+contains "no tables: says so" "$out" "(using dmi/id)"
+contains "full wipe" "$out" "[ferrum] wipe: mode full, 1 disk(s), 2 at once"
+contains "full plan" "$out" "[ferrum] wipe: plan vda (64 MiB): [0+67108864]"
+check "full wipe: every byte zero" python3 -c "import sys; d=open(sys.argv[1],'rb').read(); sys.exit(0 if len(d)==64<<20 and d.count(0)==len(d) else 1)" "$root/dev/vda"
+u2=0c3a1b2d-1111-4222-8333-444455556666
+equals "dmi/id manufacturer" "$(kubectl get server "$u2" -o jsonpath='{.spec.hardware.system.manufacturer}')" "Supermicro"
+equals "auto-accepted and clean" "$(kubectl get server "$u2" -o jsonpath='{.spec.accepted}/{.status.isClean}')" "true/true"
+
 # --- failures ---------------------------------------------------------------------------
 echo "console=ttyS0 ferrum.endpoint=$REGISTRY_ADDR" >"$TMP/bad-cmdline"
 out=$(agent --cmdline-file "$TMP/bad-cmdline"); rc=$?
