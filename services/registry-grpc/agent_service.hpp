@@ -18,7 +18,7 @@
 #include "ferrum/metrics.hpp"
 #include "server_registry.hpp"
 #include "settings.hpp"
-#include "worker_pool.hpp"
+#include "ferrum/worker_pool.hpp"
 
 namespace ferrum::registry {
 

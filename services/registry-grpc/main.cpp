@@ -13,7 +13,7 @@
 #include "ferrum/signals.hpp"
 #include "server_registry.hpp"
 #include "settings.hpp"
-#include "worker_pool.hpp"
+#include "ferrum/worker_pool.hpp"
 
 int main(int argc, char** argv) {
   ferrum::TerminationSignals signals;  // before any thread starts
@@ -48,7 +48,7 @@ int main(int argc, char** argv) {
   ferrum::kube::RestClient kube(*kube_config);
   ferrum::kube::EventRecorder events({"ferrum-registry", "", 1000, 4096, &runtime.registry()}, kube,
                                      ferrum::real_clock(), log.child("events"));
-  ferrum::registry::WorkerPool pool(static_cast<std::size_t>(settings.workers),
+  ferrum::WorkerPool pool(static_cast<std::size_t>(settings.workers),
                                     static_cast<std::size_t>(settings.max_pending_calls));
   runtime.registry().gauge_callback("registry_pending_calls", "Calls waiting for a worker",
                                     [&pool] { return static_cast<double>(pool.pending()); });

@@ -1,11 +1,11 @@
-#include "worker_pool.hpp"
+#include "ferrum/worker_pool.hpp"
 
 #include <gtest/gtest.h>
 
 #include <atomic>
 #include <future>
 
-namespace ferrum::registry {
+namespace ferrum {
 namespace {
 
 TEST(WorkerPool, RunsJobsAndBoundsTheQueue) {
@@ -55,4 +55,4 @@ TEST(WorkerPool, StopCancelsWaitingJobs) {
 }
 
 }  // namespace
-}  // namespace ferrum::registry
+}  // namespace ferrum

@@ -1,6 +1,6 @@
-#include "worker_pool.hpp"
+#include "ferrum/worker_pool.hpp"
 
-namespace ferrum::registry {
+namespace ferrum {
 
 WorkerPool::WorkerPool(std::size_t workers, std::size_t max_pending) : max_pending_(max_pending) {
   threads_.reserve(workers);
@@ -61,4 +61,4 @@ void WorkerPool::work() {
   }
 }
 
-}  // namespace ferrum::registry
+}  // namespace ferrum

@@ -1,8 +1,8 @@
 #pragma once
 // A fixed set of threads running queued jobs, with a bounded queue: the callback gRPC
 // reactions hand their blocking API server work here and return at once.
-// (ferrum-bmcd's BmcExecutor does the same plus per-key serialization; both could move to
-// libs/common as one executor.)
+// Shared by the gRPC daemons (ferrum-registry, ferrum-linkd). (ferrum-bmcd's BmcExecutor adds
+// per-key serialization on top of the same idea.)
 //
 // submit() refuses a job when `max_pending` jobs already wait or the pool is stopping, so
 // the caller answers RESOURCE_EXHAUSTED / UNAVAILABLE instead of queueing without bound.
@@ -17,7 +17,7 @@
 #include <thread>
 #include <vector>
 
-namespace ferrum::registry {
+namespace ferrum {
 
 class WorkerPool {
  public:
@@ -45,4 +45,4 @@ class WorkerPool {
   std::vector<std::thread> threads_;
 };
 
-}  // namespace ferrum::registry
+}  // namespace ferrum

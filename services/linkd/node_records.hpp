@@ -1,0 +1,77 @@
+#pragma once
+// What ferrum-linkd writes about a node: its kmsg lines enriched with where the machine is
+// (server_uuid, namespace, cluster, metal_machine, machine), and the ServerBinding changes
+// its Talos events stand for (as Sidero's events-manager maps them). Pure functions.
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "ferrum/model/conditions.hpp"
+#include "ferrum/model/server_binding.hpp"
+#include "link_plan.hpp"
+
+namespace google::protobuf {
+class Any;
+}
+
+namespace ferrum::linkd {
+
+struct NodeAnnotation {
+  std::string server_uuid;
+  std::string namespace_;
+  std::string cluster;
+  std::string metal_machine;
+  std::string machine;
+  bool operator==(const NodeAnnotation&) const = default;
+};
+
+// From a ServerBinding and (when known) its MetalMachine: server_uuid = binding name,
+// namespace/metal_machine = spec.metalMachineRef, cluster = the binding's (else the
+// MetalMachine's) cluster.x-k8s.io/cluster-name label, machine = the MetalMachine's owner
+// of kind Machine.
+NodeAnnotation annotation_for(const Json& binding, const Json* metal_machine);
+
+// kmsg: one line (without '\n') of JSON object from a node at `source` (its tunnel
+// address) becomes `out`: the same object plus the annotation keys (empty ones left out)
+// and "node": source. The error says why a line is not a JSON object; `out` is then unset.
+// Keys of the annotation already in the line are replaced.
+std::string enrich_kmsg_line(std::string_view line, std::string_view source,
+                             const NodeAnnotation* annotation, std::string& out);
+
+// --- Events --------------------------------------------------------------------------
+struct EventEffect {
+  std::string type;  // the message name ("AddressEvent"), or the type URL when unknown
+  bool known = false;
+  std::string decode_error;  // a known type whose bytes do not parse
+  std::optional<std::vector<std::string>> addresses;
+  std::optional<std::string> hostname;
+  std::vector<model::Condition> conditions;
+  std::vector<std::pair<std::string, std::string>> log_fields;  // for the daemon's log
+
+  bool changes_binding() const {
+    return addresses.has_value() || hostname.has_value() || !conditions.empty();
+  }
+};
+
+// Prefixes (CIDR) whose addresses AddressEvent reports are dropped from spec.addresses
+// (--negative-address-filter); parse errors name the bad entry.
+struct Prefix {
+  Ipv6Bytes addr{};  // IPv4 as ::ffff:a.b.c.d
+  int len = 0;       // within the 128-bit form
+};
+Expected<std::vector<Prefix>, std::string> parse_prefixes(const std::vector<std::string>& cidrs);
+bool prefix_contains(const std::vector<Prefix>& prefixes, const Ipv6Bytes& addr);
+
+// What an event from the node at `source` means. Talos packs events with anypb.New, so the
+// type URL is "type.googleapis.com/machine.<Message>"; any other type is known=false.
+EventEffect map_event(const google::protobuf::Any& data, const Ipv6Bytes& source,
+                      const std::vector<Prefix>& negative_filter);
+
+// Applies the effect; returns {spec changed, status changed}.
+std::pair<bool, bool> apply_effect(model::ServerBinding& binding, const EventEffect& effect,
+                                   model::Timestamp now);
+
+}  // namespace ferrum::linkd
