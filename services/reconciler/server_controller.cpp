@@ -143,7 +143,7 @@ Outcome ServerController::reconcile(const std::string& key, std::stop_token) {
     const auto& want = desired.raw().contains("status") ? desired.raw()["status"] : kNone;
     const auto& have = server.raw().contains("status") ? server.raw()["status"] : kNone;
     if (want == have) return Done{};
-    auto r = d_.client.update_status(servers_resource(), want);
+    auto r = d_.client.update_status(servers_resource(), desired.raw());
     if (!r) return unexpected(retriable("status: " + r.error().describe()));
     fence_.wrote(key, rv_written_over);
     rv_written_over = model::Object(*r).resource_version();
