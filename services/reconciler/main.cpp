@@ -6,10 +6,12 @@
 #include <random>
 #include <thread>
 
+#include "counted_transport.hpp"
 #include "ferrum/daemon.hpp"
 #include "ferrum/kube/client.hpp"
 #include "ferrum/kube/config.hpp"
 #include "ferrum/kube/event_recorder.hpp"
+#include "ferrum/kube/transport.hpp"
 #include "ferrum/signals.hpp"
 #include "power_control.hpp"
 #include "reconciler_app.hpp"
@@ -63,7 +65,9 @@ int main(int argc, char** argv) {
 
   ferrum::DaemonRuntime runtime("reconciler", common);
   auto log = runtime.logger("reconciler");
-  ferrum::kube::RestClient kube(*kube_config);
+  auto transport = std::make_shared<ferrum::reconciler::CountedTransport>(
+      std::make_shared<ferrum::kube::CurlTransport>(*kube_config), runtime.registry());
+  ferrum::kube::RestClient kube(transport, *kube_config);
   ferrum::kube::EventRecorder events({"ferrum-reconciler", "", 4096, 8192, &runtime.registry()},
                                      kube, ferrum::real_clock(), log.child("events"));
   auto power = ferrum::reconciler::make_bmcd_power(settings.bmcd_endpoint, settings.power_timeout);
