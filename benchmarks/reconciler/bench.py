@@ -132,6 +132,8 @@ def latency(api, k):
                 ev = json.loads(line)
             except ValueError:
                 continue
+            if ev.get("type") == "ERROR":
+                raise RuntimeError("watch error: %s" % ev)
             st = ev.get("object", {}).get("status", {})
             if st.get("ready") is False or (ev.get("type") == "MODIFIED" and "ready" in st and not st["ready"]):
                 samples.append((time.monotonic() - t0) * 1000)

@@ -28,6 +28,7 @@
 #include "ferrum/model/metal_machine.hpp"
 #include "ferrum/model/server.hpp"
 #include "ferrum/model/server_binding.hpp"
+#include "ferrum/model/server_class_match.hpp"
 #include "power_control.hpp"
 #include "server_plan.hpp"
 #include "settings.hpp"
@@ -50,9 +51,10 @@ struct Caches {
   kube::Informer* clusters = nullptr;
 };
 
-// The Servers of the cache as model views, rebuilt only when the cache changed since the
-// last snapshot (ServerClass membership and allocation read every Server; one copy serves
-// every class reconciled in between).
+// The Servers of the cache as model views, rebuilt only when a field that membership or
+// allocation reads changed since the last snapshot (adds, deletes and
+// membership_inputs_changed call invalidate()): ServerClass membership and allocation read
+// every Server, and one copy serves every class reconciled in between.
 class ServerSnapshot {
  public:
   explicit ServerSnapshot(const kube::ObjectStore& store) : store_(store) {}
@@ -65,6 +67,24 @@ class ServerSnapshot {
   std::mutex mu_;
   std::uint64_t built_ = 0;
   std::shared_ptr<const std::vector<model::Server>> snapshot_;
+};
+
+// The fields of a Server that ServerClass matching and allocation read (name, labels,
+// deletionTimestamp, accepted, cordoned, hardware, inUse, isClean), so snapshots of 10,000
+// Servers do not copy their conditions, addresses and BMC settings.
+kube::Json slim_server(const kube::Json& server);
+
+// Compiled ServerClass matchers, recompiled when the class's resourceVersion moves.
+class MatcherCache {
+ public:
+  // nullptr when the class's selector does not compile.
+  std::shared_ptr<const model::ServerClassMatcher> get(const kube::Json& server_class);
+
+ private:
+  std::mutex mu_;
+  std::unordered_map<std::string,
+                     std::pair<std::string, std::shared_ptr<const model::ServerClassMatcher>>>
+      by_name_;
 };
 
 // Remembers the resourceVersions this process wrote over (see the header comment).

@@ -1,4 +1,5 @@
 // ferrum-reconciler: wiring only (see reconciler_app.hpp and controllers.hpp).
+#include <malloc.h>
 #include <unistd.h>
 
 #include <atomic>
@@ -32,6 +33,9 @@ std::string make_identity() {
 
 int main(int argc, char** argv) {
   ferrum::TerminationSignals signals;  // before any thread starts
+  // ~100 worker threads would each get a glibc malloc arena that keeps what it freed; two
+  // arenas took the benchmark's peak RSS (3,000 Servers) from 113 to 65 MiB.
+  mallopt(M_ARENA_MAX, 2);
   ferrum::reconciler::Settings settings;
   ferrum::DaemonCommon common;
   ferrum::flags::FlagSet flags(

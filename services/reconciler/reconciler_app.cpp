@@ -128,6 +128,16 @@ void ReconcilerApp::wire() {
   mm_ctl_ = controller("metalmachine", metal_machine_.get());
 
   auto key_of = [](const kube::Json& o) { return kube::object_key(o); };
+  // Only the classes the Server belonged or belongs to can change (plus `any`): with 100
+  // classes that is ~2 reconciles per change instead of 100.
+  auto classes_matching = [this](const kube::Json& a, const kube::Json& b) {
+    model::Server before(slim_server(a)), after(slim_server(b));
+    for (const auto& o : caches_.server_classes->store().list()) {
+      auto m = matchers_.get(*o);
+      if (!m || m->matches(before) || m->matches(after)) class_ctl_->enqueue(kube::object_key(*o));
+    }
+    class_ctl_->enqueue(std::string(model::kServerClassAny));
+  };
   auto all_classes = [this] {
     for (const auto& k : caches_.server_classes->store().keys()) class_ctl_->enqueue(k);
     class_ctl_->enqueue(std::string(model::kServerClassAny));
@@ -150,10 +160,13 @@ void ReconcilerApp::wire() {
                                    waiting_machines();
                                  },
                                  [=, this](const kube::Json& a, const kube::Json& b) {
-                                   snapshot_->invalidate();
                                    server_ctl_->enqueue(key_of(b));
+                                   // Status-only writes (power, conditions) keep the
+                                   // snapshot: rebuilding it per write cost a copy of every
+                                   // Server per class reconcile.
                                    if (membership_inputs_changed(a, b)) {
-                                     all_classes();
+                                     snapshot_->invalidate();
+                                     classes_matching(a, b);
                                      waiting_machines();
                                    }
                                  },

@@ -48,6 +48,7 @@ class ReconcilerApp {
   std::vector<std::unique_ptr<kube::Informer>> informers_;
   Caches caches_;
   std::unique_ptr<ServerSnapshot> snapshot_;
+  MatcherCache matchers_;
   std::unique_ptr<WorkloadNodes> nodes_;
   std::unique_ptr<ServerController> server_;
   std::unique_ptr<ServerClassController> server_class_;

@@ -52,8 +52,10 @@ void add_flags(flags::FlagSet& f, Settings& s) {
                  "every object is reconciled again this often even without a change (0: never)");
   f.add_duration("kube-timeout", &s.kube_timeout, std::chrono::seconds(10),
                  "time one API server request may take");
-  f.add_int("kube-qps", &s.kube_qps, 200, "API requests per second (token bucket rate)", 1, 100000);
-  f.add_int("kube-burst", &s.kube_burst, 400, "API request burst (token bucket size)", 1, 100000);
+  f.add_int("kube-qps", &s.kube_qps, 1000,
+            "API requests per second (token bucket rate); the API server pushes back itself", 1,
+            100000);
+  f.add_int("kube-burst", &s.kube_burst, 2000, "API request burst (token bucket size)", 1, 100000);
 }
 
 std::string validate(const Settings& s) {

@@ -29,8 +29,8 @@ struct Settings {
   std::chrono::milliseconds provider_set_retry{std::chrono::seconds(30)};
   std::chrono::milliseconds resync_period{std::chrono::minutes(10)};
   std::chrono::milliseconds kube_timeout{std::chrono::seconds(10)};
-  std::int64_t kube_qps = 200;
-  std::int64_t kube_burst = 400;
+  std::int64_t kube_qps = 1000;
+  std::int64_t kube_burst = 2000;
 };
 
 void add_flags(flags::FlagSet& flags, Settings& s);
