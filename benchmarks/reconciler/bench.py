@@ -112,7 +112,8 @@ def latency(api, k):
     samples = []
     for i in range(k):
         name = uuid(i)
-        rv = api.call("GET", GROUP + "/servers/" + name)["metadata"]["resourceVersion"]
+        # The collection's current version (the object's own may be thousands of events back).
+        rv = api.call("GET", GROUP + "/servers?limit=1")["metadata"]["resourceVersion"]
         # Watch this one Server from its current version, then change it.
         w = http.client.HTTPSConnection(api.host, int(api.port), context=api.ctx, timeout=30)
         w.request("GET", GROUP + "/servers?watch=1&fieldSelector=metadata.name%3D" + name +

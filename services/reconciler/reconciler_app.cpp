@@ -128,19 +128,25 @@ void ReconcilerApp::wire() {
   mm_ctl_ = controller("metalmachine", metal_machine_.get());
 
   auto key_of = [](const kube::Json& o) { return kube::object_key(o); };
+  // Class lists follow Server changes a moment later: a burst of Server changes becomes one
+  // reconcile per class (the `any` class lists every Server, so its status is a big write
+  // that must not ride along with every single change).
+  auto later = [this](const std::string& key) {
+    class_ctl_->queue().add_after(key, std::chrono::milliseconds(500));
+  };
   // Only the classes the Server belonged or belongs to can change (plus `any`): with 100
   // classes that is ~2 reconciles per change instead of 100.
-  auto classes_matching = [this](const kube::Json& a, const kube::Json& b) {
+  auto classes_matching = [this, later](const kube::Json& a, const kube::Json& b) {
     model::Server before(slim_server(a)), after(slim_server(b));
     for (const auto& o : caches_.server_classes->store().list()) {
       auto m = matchers_.get(*o);
-      if (!m || m->matches(before) || m->matches(after)) class_ctl_->enqueue(kube::object_key(*o));
+      if (!m || m->matches(before) || m->matches(after)) later(kube::object_key(*o));
     }
-    class_ctl_->enqueue(std::string(model::kServerClassAny));
+    later(std::string(model::kServerClassAny));
   };
-  auto all_classes = [this] {
-    for (const auto& k : caches_.server_classes->store().keys()) class_ctl_->enqueue(k);
-    class_ctl_->enqueue(std::string(model::kServerClassAny));
+  auto all_classes = [this, later] {
+    for (const auto& k : caches_.server_classes->store().keys()) later(k);
+    later(std::string(model::kServerClassAny));
   };
   // MetalMachines without a binding are the ones a Server or class change can unblock.
   auto waiting_machines = [this] {
