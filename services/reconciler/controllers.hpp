@@ -157,6 +157,7 @@ class ServerClassController {
   Deps d_;
   ServerSnapshot& snapshot_;
   WriteFence fence_;
+  OnceEvents once_;  // InvalidSelector once per class version
 };
 
 class EnvironmentController {

@@ -33,7 +33,9 @@ Outcome ServerClassController::reconcile(const std::string& key, std::stop_token
   auto membership = model::compute_membership(sc, *servers);
   if (!membership) {
     // The class itself is wrong (its selector): an operator has to fix it; retrying won't.
-    d_.events.warning(sc.raw(), "InvalidSelector", membership.error());
+    if (once_.first(key, "InvalidSelector@" + sc.resource_version())) {
+      d_.events.warning(sc.raw(), "InvalidSelector", membership.error());
+    }
     return unexpected(kube::ReconcileError{membership.error(), true});
   }
   bool present = obj->contains("status") && (*obj)["status"].contains("serversAvailable") &&
