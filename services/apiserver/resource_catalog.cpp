@@ -49,6 +49,10 @@ std::vector<ResourceType> builtin_types() {
   out.push_back(builtin("", "v1", "configmaps", "configmap", "ConfigMap", true, {"cm"}));
   out.push_back(builtin("", "v1", "events", "event", "Event", true, {"ev"}));
   out.push_back(builtin("coordination.k8s.io", "v1", "leases", "lease", "Lease", true));
+  // Nodes, so a ferrum-apiserver can stand in for a workload cluster (the reconciler's
+  // ProviderSet writes spec.providerID on them).
+  out.push_back(builtin("", "v1", "nodes", "node", "Node", false, {"no"}));
+  out.back().versions[0].status_subresource = true;
   out.push_back(builtin("apiextensions.k8s.io", "v1", "customresourcedefinitions",
                         "customresourcedefinition", "CustomResourceDefinition", false,
                         {"crd", "crds"}));
@@ -76,7 +80,8 @@ bool valid_dns_label(const std::string& s) {
   if (s.empty() || s.size() > 63) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     char c = s[i];
-    bool ok = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0 && i + 1 < s.size());
+    bool ok =
+        (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9') || (c == '-' && i > 0 && i + 1 < s.size());
     if (!ok) return false;
   }
   return true;
@@ -85,13 +90,15 @@ bool valid_dns_label(const std::string& s) {
 }  // namespace
 
 Expected<ResourceType, std::string> resource_from_crd(const json& crd) {
-  if (!crd.is_object()) return unexpected(std::string("a CustomResourceDefinition must be an object"));
+  if (!crd.is_object())
+    return unexpected(std::string("a CustomResourceDefinition must be an object"));
   const json& spec = crd.contains("spec") ? crd["spec"] : json::object();
   if (!spec.is_object()) return unexpected(std::string("spec: must be an object"));
   ResourceType t;
   t.group = str(spec, "group");
   if (t.group.empty() || t.group.find('.') == std::string::npos) {
-    return unexpected("spec.group: \"" + t.group + "\" must be a domain name with at least one dot");
+    return unexpected("spec.group: \"" + t.group +
+                      "\" must be a domain name with at least one dot");
   }
   const json names = spec.value("names", json::object());
   if (!names.is_object()) return unexpected(std::string("spec.names: must be an object"));
@@ -132,8 +139,10 @@ Expected<ResourceType, std::string> resource_from_crd(const json& crd) {
     if (!v.is_object()) return unexpected(field + ": must be an object");
     ResourceVersion rv;
     rv.name = str(v, "name");
-    if (!valid_dns_label(rv.name)) return unexpected(field + ".name: \"" + rv.name + "\" is not a valid version name");
-    if (!seen.insert(rv.name).second) return unexpected(field + ".name: duplicate version " + rv.name);
+    if (!valid_dns_label(rv.name))
+      return unexpected(field + ".name: \"" + rv.name + "\" is not a valid version name");
+    if (!seen.insert(rv.name).second)
+      return unexpected(field + ".name: duplicate version " + rv.name);
     // CRDs come from clients: a wrong JSON type is an error naming the field, not an exception.
     for (const char* key : {"served", "storage"}) {
       if (v.contains(key) && !v[key].is_boolean()) {
@@ -167,7 +176,8 @@ Expected<ResourceType, std::string> resource_from_crd(const json& crd) {
       if (pc.name.empty()) return unexpected(cf + ".name: required");
       if (pc.json_path.empty()) return unexpected(cf + ".jsonPath: required");
       static const std::set<std::string> types = {"string", "integer", "number", "boolean", "date"};
-      if (!types.count(pc.type)) return unexpected(cf + ".type: must be one of string, integer, number, boolean, date");
+      if (!types.count(pc.type))
+        return unexpected(cf + ".type: must be one of string, integer, number, boolean, date");
       rv.columns.push_back(std::move(pc));
     }
     t.versions.push_back(std::move(rv));
@@ -217,7 +227,8 @@ std::vector<std::pair<std::string, std::vector<std::string>>> Catalog::groups() 
   std::vector<std::pair<std::string, std::vector<std::string>>> out;
   for (const auto& t : types_) {
     if (t.group.empty()) continue;
-    auto it = std::find_if(out.begin(), out.end(), [&](const auto& g) { return g.first == t.group; });
+    auto it =
+        std::find_if(out.begin(), out.end(), [&](const auto& g) { return g.first == t.group; });
     if (it == out.end()) {
       out.push_back({t.group, {}});
       it = out.end() - 1;

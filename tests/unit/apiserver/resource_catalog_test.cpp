@@ -193,7 +193,7 @@ TEST(Catalog, SkipsBrokenAndDuplicateCrds) {
   EXPECT_EQ(catalog->find("metal.sidero.dev", "servers"), nullptr);
   ASSERT_NE(catalog->find("metal.sidero.dev", "environments"), nullptr);
   EXPECT_EQ(catalog->find("metal.sidero.dev", "environments")->kind, "Environment");
-  EXPECT_EQ(Catalog::builtins()->all().size(), 6u);
+  EXPECT_EQ(Catalog::builtins()->all().size(), 7u);
 }
 
 }  // namespace
