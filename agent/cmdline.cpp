@@ -3,6 +3,8 @@
 #include <cctype>
 #include <charconv>
 
+#include "ferrum/percent_encoding.hpp"
+
 namespace ferrum::agent {
 
 std::vector<std::pair<std::string, std::string>> split_cmdline(std::string_view cmdline) {
@@ -37,13 +39,6 @@ std::vector<std::pair<std::string, std::string>> split_cmdline(std::string_view 
 }
 
 namespace {
-
-int hex_digit(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 // host:port with a non-empty host (brackets for IPv6) and a port 1..65535.
 bool valid_endpoint(std::string_view e) {
@@ -80,7 +75,7 @@ std::string normalize_mac(std::string_view mac) {
   }
   std::string out;
   for (std::size_t i = 0; i < hex.size(); ++i) {
-    if (hex_digit(hex[i]) < 0) return {};
+    if (hex_digit_value(hex[i]) < 0) return {};
     if (i > 0 && i % 2 == 0) out.push_back(':');
     out.push_back(static_cast<char>(std::tolower(static_cast<unsigned char>(hex[i]))));
   }

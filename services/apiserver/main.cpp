@@ -10,7 +10,8 @@ int main(int argc, char** argv) {
   ferrum::apiserver::AppSettings settings;
   ferrum::DaemonCommon common;
   auto flags = ferrum::apiserver::make_flags(settings, common);
-  if (int rc = ferrum::handle_parse(flags.parse(argc, argv, ferrum::flags::process_env())); rc >= 0) return rc;
+  if (int rc = ferrum::handle_parse(flags.parse(argc, argv, ferrum::flags::process_env())); rc >= 0)
+    return rc;
   try {
     ferrum::apiserver::App app(settings, common);
     if (auto err = app.start(); !err.empty()) {

@@ -2,20 +2,17 @@
 
 #include <vector>
 
+#include "ferrum/percent_encoding.hpp"
+
 namespace ferrum::apiserver {
 
 std::string percent_decode(std::string_view s, bool plus_as_space) {
   std::string out;
   out.reserve(s.size());
-  auto hex = [](char c) -> int {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
-  };
   for (std::size_t i = 0; i < s.size(); ++i) {
-    if (s[i] == '%' && i + 2 < s.size() && hex(s[i + 1]) >= 0 && hex(s[i + 2]) >= 0) {
-      out += static_cast<char>(hex(s[i + 1]) * 16 + hex(s[i + 2]));
+    if (s[i] == '%' && i + 2 < s.size() && hex_digit_value(s[i + 1]) >= 0 &&
+        hex_digit_value(s[i + 2]) >= 0) {
+      out += static_cast<char>(hex_digit_value(s[i + 1]) * 16 + hex_digit_value(s[i + 2]));
       i += 2;
     } else if (plus_as_space && s[i] == '+') {
       out += ' ';
@@ -49,12 +46,14 @@ Expected<RequestInfo, std::string> parse_request_target(std::string_view target)
   auto q = target.find('?');
   std::string_view path = target.substr(0, q);
   info.path = std::string(path);
-  if (path.empty() || path[0] != '/') return unexpected(std::string("request path must start with /"));
+  if (path.empty() || path[0] != '/')
+    return unexpected(std::string("request path must start with /"));
   std::vector<std::string> seg;
   std::size_t i = 1;
   while (i <= path.size()) {
     auto slash = path.find('/', i);
-    std::string_view part = path.substr(i, slash == std::string_view::npos ? std::string_view::npos : slash - i);
+    std::string_view part =
+        path.substr(i, slash == std::string_view::npos ? std::string_view::npos : slash - i);
     if (!part.empty()) {
       std::string decoded = percent_decode(part, false);
       if (decoded == "." || decoded == ".." || decoded.find('/') != std::string::npos) {

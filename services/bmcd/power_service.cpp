@@ -14,13 +14,9 @@
 
 namespace ferrum::bmcd {
 
-std::string_view status_code_name(grpc::StatusCode c) {
-  return grpc_code_name(static_cast<int>(c));
-}
-
 PowerService::PowerService(const Settings& settings, kube::Reader& kube, Ipmi& ipmi,
-                           SessionPool& sessions, BmcExecutor& executor,
-                           metrics::Registry& registry, log::Logger log)
+                           SessionPool& sessions, WorkerPool& executor, metrics::Registry& registry,
+                           log::Logger log)
     : settings_(settings),
       kube_(kube),
       ipmi_(ipmi),
@@ -106,7 +102,7 @@ void PowerService::finish(grpc::ServerUnaryReactor* reactor, std::string_view ba
                           std::chrono::steady_clock::time_point start, grpc::Status status) {
   double secs = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
   std::string b(backend), o(op_name(op));
-  ops_.with({b, o, std::string(status_code_name(status.error_code()))}).inc();
+  ops_.with({b, o, std::string(grpc_code_name(static_cast<int>(status.error_code())))}).inc();
   latency_.with({b, o}).observe(secs);
   reactor->Finish(status);
 }

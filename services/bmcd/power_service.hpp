@@ -1,7 +1,7 @@
 #pragma once
 // The ferrum.power.v1.Power gRPC service (proto/power.proto) on the callback API.
 //
-// Reactions never block: a call is checked, then its work runs on the BmcExecutor in two
+// Reactions never block: a call is checked, then its work runs on the WorkerPool in two
 // jobs: (1) read the Server and its credential Secrets from the API server (a get per call,
 // so a fixed password or a moved BMC counts on the very next call, and no Secret is cached),
 // keyed by Server name; (2) talk to the BMC, keyed by the BMC, which serializes calls to one
@@ -14,11 +14,11 @@
 #include <functional>
 #include <string>
 
-#include "bmc_executor.hpp"
 #include "bmc_target.hpp"
 #include "ferrum/kube/client.hpp"
 #include "ferrum/log.hpp"
 #include "ferrum/metrics.hpp"
+#include "ferrum/worker_pool.hpp"
 #include "ipmi.hpp"
 #include "power.grpc.pb.h"
 #include "power_ops.hpp"
@@ -32,7 +32,7 @@ namespace pb = ::ferrum::power::v1;
 class PowerService final : public pb::Power::CallbackService {
  public:
   PowerService(const Settings& settings, kube::Reader& kube, Ipmi& ipmi, SessionPool& sessions,
-               BmcExecutor& executor, metrics::Registry& registry, log::Logger log);
+               WorkerPool& executor, metrics::Registry& registry, log::Logger log);
 
   grpc::ServerUnaryReactor* PowerOn(grpc::CallbackServerContext* ctx, const pb::PowerOnRequest* req,
                                     pb::PowerOnResponse* resp) override;
@@ -71,14 +71,12 @@ class PowerService final : public pb::Power::CallbackService {
   kube::Reader& kube_;
   Ipmi& ipmi_;
   SessionPool& sessions_;
-  BmcExecutor& executor_;
+  WorkerPool& executor_;
   metrics::Registry& registry_;
   metrics::Family<metrics::Counter>& ops_;
   metrics::Family<metrics::Histogram>& latency_;
   log::Logger log_;
   std::atomic<bool> stopping_{false};
 };
-
-std::string_view status_code_name(grpc::StatusCode c);
 
 }  // namespace ferrum::bmcd

@@ -2,15 +2,10 @@
 
 #include <cctype>
 
+#include "ferrum/percent_encoding.hpp"
+
 namespace ferrum::ipxe {
 namespace {
-
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
 
 std::string lower(std::string_view s) {
   std::string out(s);
@@ -23,32 +18,11 @@ constexpr std::size_t kMaxTextParameter = 253;
 
 }  // namespace
 
-bool percent_decode(std::string_view in, std::string& out) {
-  out.clear();
-  out.reserve(in.size());
-  for (std::size_t i = 0; i < in.size(); ++i) {
-    char c = in[i];
-    if (c == '+') {
-      out.push_back(' ');
-    } else if (c == '%') {
-      if (i + 2 >= in.size()) return false;
-      int hi = hex_value(in[i + 1]);
-      int lo = hex_value(in[i + 2]);
-      if (hi < 0 || lo < 0) return false;
-      out.push_back(static_cast<char>(hi * 16 + lo));
-      i += 2;
-    } else {
-      out.push_back(c);
-    }
-  }
-  return true;
-}
-
 bool valid_uuid(std::string_view s) {
   if (s.size() != 36) return false;
   for (std::size_t i = 0; i < s.size(); ++i) {
     bool dash = i == 8 || i == 13 || i == 18 || i == 23;
-    if (dash ? s[i] != '-' : hex_value(s[i]) < 0) return false;
+    if (dash ? s[i] != '-' : hex_digit_value(s[i]) < 0) return false;
   }
   return true;
 }
@@ -62,13 +36,13 @@ bool normalize_mac(std::string_view s, std::string& out) {
       if (i % 3 == 2) {
         if (s[i] != sep) return false;
       } else {
-        if (hex_value(s[i]) < 0) return false;
+        if (hex_digit_value(s[i]) < 0) return false;
         hex.push_back(s[i]);
       }
     }
   } else if (s.size() == 12) {
     for (char c : s) {
-      if (hex_value(c) < 0) return false;
+      if (hex_digit_value(c) < 0) return false;
     }
     hex = std::string(s);
   } else {
@@ -106,11 +80,9 @@ Expected<BootQuery, QueryError> parse_boot_query(std::string_view query) {
     query = amp == std::string_view::npos ? std::string_view() : query.substr(amp + 1);
     if (pair.empty()) continue;
     auto eq = pair.find('=');
-    std::string key, value;
-    if (!percent_decode(pair.substr(0, eq), key)) {
-      return unexpected(QueryError{"query", "query: bad percent-encoding"});
-    }
-    key = lower(key);
+    auto decoded_key = percent_decode(pair.substr(0, eq));
+    if (!decoded_key) return unexpected(QueryError{"query", "query: bad percent-encoding"});
+    std::string key = lower(*decoded_key);
     std::size_t index = 6;
     for (std::size_t i = 0; i < 6; ++i) {
       if (key == kKeys[i]) index = i;
@@ -118,9 +90,9 @@ Expected<BootQuery, QueryError> parse_boot_query(std::string_view query) {
     if (index == 6 || seen[index]) continue;
     seen[index] = true;
     std::string_view raw = eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1);
-    if (!percent_decode(raw, value)) {
-      return unexpected(QueryError{key, key + ": bad percent-encoding"});
-    }
+    auto decoded_value = percent_decode(raw);
+    if (!decoded_value) return unexpected(QueryError{key, key + ": bad percent-encoding"});
+    std::string value = std::move(*decoded_value);
     for (char c : value) {
       if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
         return unexpected(QueryError{key, key + ": control characters are not allowed"});

@@ -30,9 +30,6 @@ struct QueryError {
 
 Expected<BootQuery, QueryError> parse_boot_query(std::string_view query);
 
-// Percent-decoding of one query component ('+' is a space); nothing on a bad escape.
-bool percent_decode(std::string_view in, std::string& out);
-
 // Validators, exposed for tests and for the /env routes.
 bool valid_uuid(std::string_view s);
 // Accepts "52-54-00-12-34-56" (iPXE hexhyp), "52:54:00:12:34:56" and "525400123456".

@@ -5,6 +5,7 @@
 #include <charconv>
 
 #include "boot_query.hpp"
+#include "ferrum/percent_encoding.hpp"
 
 namespace ferrum::ipxe {
 namespace {
@@ -75,9 +76,11 @@ Expected<HttpRequest, HttpError> parse_request_head(std::string_view head) {
       raw_path.push_back(c);
     }
   }
-  if (!percent_decode(raw_path, req.path) || req.path.find('\0') != std::string::npos) {
+  auto path = percent_decode(raw_path);
+  if (!path || path->find('\0') != std::string::npos) {
     return unexpected(HttpError{400, "request target: bad percent-encoding"});
   }
+  req.path = std::move(*path);
   if (q != std::string_view::npos) req.query = std::string(target.substr(q + 1));
   while (!head.empty()) {
     eol = head.find("\r\n");

@@ -2,7 +2,6 @@
 #include <cstdio>
 
 #include "ferrum/daemon.hpp"
-#include "ferrum/kube/config.hpp"
 #include "ferrum/signals.hpp"
 #include "ipxe_http_app.hpp"
 #include "settings.hpp"
@@ -24,12 +23,8 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "ferrum-ipxe-http: %s\n", err.c_str());
     return 2;
   }
-  auto config =
-      ferrum::kube::resolve_config(settings.kubeconfig, ferrum::kube::process_env_lookup());
-  if (!config) {
-    std::fprintf(stderr, "ferrum-ipxe-http: --kubeconfig: %s\n", config.error().c_str());
-    return 2;
-  }
+  auto config = ferrum::daemon_kube_config("ferrum-ipxe-http", {settings.kubeconfig});
+  if (!config) return 2;
   ferrum::DaemonRuntime runtime("ipxe-http", common);
   auto log = runtime.logger("ipxe");
   ferrum::ipxe::IpxeHttpApp app(settings, *config, runtime);

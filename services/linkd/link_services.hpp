@@ -16,7 +16,7 @@
 #include <string>
 #include <vector>
 
-#include "call_dispatcher.hpp"
+#include "ferrum/call_dispatcher.hpp"
 #include "events.grpc.pb.h"
 #include "ferrum/clock.hpp"
 #include "ferrum/kube/client.hpp"

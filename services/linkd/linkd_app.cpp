@@ -1,13 +1,11 @@
 #include "linkd_app.hpp"
 
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
-
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <thread>
 
-#include "call_dispatcher.hpp"
+#include "ferrum/call_dispatcher.hpp"
+#include "ferrum/grpc_server.hpp"
 #include "ferrum/kube/informer.hpp"
 #include "ferrum/kube/typed.hpp"
 #include "ferrum/model/kinds.hpp"
@@ -97,11 +95,13 @@ int run_linkd(const Settings& s, DaemonRuntime& runtime, kube::Client& kube,
                   static_cast<std::size_t>(s.max_pending_calls));
   registry.gauge_callback("linkd_pending_calls", "Calls waiting for a worker",
                           [&pool] { return static_cast<double>(pool.pending()); });
-  CallDispatcher api_calls("ferrum-linkd", pool, s.call_timeout,
-                           static_cast<std::size_t>(s.max_pending_calls), registry, "linkd_api");
-  CallDispatcher event_calls("ferrum-linkd", pool, s.call_timeout,
-                             static_cast<std::size_t>(s.max_pending_calls), registry,
-                             "linkd_events");
+  auto dispatcher_options = [&s](const char* prefix) {
+    return CallDispatcherOptions{"ferrum-linkd", prefix,
+                                 "gRPC",         metrics::exponential_buckets(0.0005, 2, 16),
+                                 s.call_timeout, static_cast<std::size_t>(s.max_pending_calls)};
+  };
+  CallDispatcher api_calls(dispatcher_options("linkd_api"), pool, registry);
+  CallDispatcher event_calls(dispatcher_options("linkd_events"), pool, registry);
   ProvisionSettings ps{
       net::format_host_port(s.wireguard_endpoint, static_cast<std::uint16_t>(s.wireguard_port)),
       s.join_token, server_pub, network, server_addr};
@@ -116,31 +116,24 @@ int run_linkd(const Settings& s, DaemonRuntime& runtime, kube::Client& kube,
     pool.stop();
   };
 
-  grpc::EnableDefaultHealthCheckService(true);
-  auto build = [&](const std::string& listen, grpc::Service* service, int* port) {
-    grpc::ServerBuilder b;
-    b.AddListeningPort(listen, grpc::InsecureServerCredentials(), port);
-    b.RegisterService(service);
-    b.SetMaxReceiveMessageSize(static_cast<int>(s.max_message_bytes));
-    b.SetMaxSendMessageSize(64 * 1024);
-    b.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, 100);
-    return b.BuildAndStart();
+  auto grpc_options = [&s](std::string listen, std::string flag) {
+    return GrpcServerOptions{std::move(listen), std::move(flag),
+                             static_cast<int>(s.max_message_bytes), 64 * 1024, 100};
   };
-  int api_port = 0;
-  auto api_server = build(s.api_listen, &provision, &api_port);
-  if (!api_server || api_port == 0) {
+  auto api_server = GrpcServer::start(grpc_options(s.api_listen, "--api-listen"), {&provision});
+  if (!api_server) {
     stop_threads();
-    return fail("--api-listen: cannot listen on " + s.api_listen);
+    return fail(api_server.error());
   }
   std::string server_text = siderolink::format_ipv6(server_addr);
-  int event_port = 0;
   std::string event_listen =
       net::format_host_port(server_text, static_cast<std::uint16_t>(s.event_listen_port));
-  auto event_server = build(event_listen, &event_sink, &event_port);
-  if (!event_server || event_port == 0) {
-    api_server->Shutdown();
+  auto event_server =
+      GrpcServer::start(grpc_options(event_listen, "--event-listen-port"), {&event_sink});
+  if (!event_server) {
+    api_server->server().Shutdown();
     stop_threads();
-    return fail("--event-listen-port: cannot listen on " + event_listen);
+    return fail(event_server.error());
   }
 
   asio::io_context io;
@@ -151,8 +144,8 @@ int run_linkd(const Settings& s, DaemonRuntime& runtime, kube::Client& kube,
   auto kmsg_port = kmsg.start(asio::ip::tcp::endpoint(
       asio::ip::make_address(server_text), static_cast<std::uint16_t>(s.log_listen_port)));
   if (!kmsg_port) {
-    api_server->Shutdown();
-    event_server->Shutdown();
+    api_server->server().Shutdown();
+    event_server->server().Shutdown();
     stop_threads();
     return fail(kmsg_port.error());
   }
@@ -160,7 +153,7 @@ int run_linkd(const Settings& s, DaemonRuntime& runtime, kube::Client& kube,
   std::thread io_thread([&io] { io.run(); });
 
   log.info("listening", {{"api", s.api_listen},
-                         {"api_port", api_port},
+                         {"api_port", api_server->port()},
                          {"logs", net::format_host_port(server_text, *kmsg_port)},
                          {"events", event_listen},
                          {"endpoint", ps.endpoint}});
@@ -183,14 +176,9 @@ int run_linkd(const Settings& s, DaemonRuntime& runtime, kube::Client& kube,
   // Refuse new calls, finish running ones within the shutdown timeout, then stop the rest.
   api_calls.begin_shutdown();
   event_calls.begin_shutdown();
-  if (auto* h = api_server->GetHealthCheckService()) h->Shutdown();
-  std::thread stopper([&pool] { pool.stop(); });
-  auto deadline = std::chrono::system_clock::now() + runtime.common().shutdown_timeout;
-  api_server->Shutdown(deadline);
-  event_server->Shutdown(deadline);
-  stopper.join();
-  api_server->Wait();
-  event_server->Wait();
+  stop_grpc_servers({&*api_server, &*event_server},
+                    std::chrono::system_clock::now() + runtime.common().shutdown_timeout,
+                    [&pool] { pool.stop(); });
   asio::post(io, [&kmsg, &work] {
     kmsg.stop();
     work.reset();

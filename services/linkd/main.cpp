@@ -3,7 +3,6 @@
 
 #include "ferrum/daemon.hpp"
 #include "ferrum/kube/client.hpp"
-#include "ferrum/kube/config.hpp"
 #include "ferrum/signals.hpp"
 #include "linkd_app.hpp"
 #include "settings.hpp"
@@ -30,14 +29,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto kube_config =
-      ferrum::kube::resolve_config(settings.kubeconfig, ferrum::kube::process_env_lookup());
-  if (!kube_config) {
-    std::fprintf(stderr, "ferrum-linkd: --kubeconfig: %s\n", kube_config.error().c_str());
-    return 2;
-  }
-  kube_config->timeout = settings.kube_timeout;
-  kube_config->qps = static_cast<double>(settings.kube_qps);
-  kube_config->burst = static_cast<int>(settings.kube_burst);
+      ferrum::daemon_kube_config("ferrum-linkd", {settings.kubeconfig, settings.kube_timeout,
+                                                  static_cast<double>(settings.kube_qps),
+                                                  static_cast<int>(settings.kube_burst)});
+  if (!kube_config) return 2;
   ferrum::DaemonRuntime runtime("linkd", common);
   ferrum::kube::RestClient kube(*kube_config);
   return ferrum::linkd::run_linkd(settings, runtime, kube, signals);

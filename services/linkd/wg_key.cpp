@@ -7,6 +7,7 @@
 #include <stdexcept>
 
 #include "ferrum/base64.hpp"
+#include "ferrum/percent_encoding.hpp"
 
 namespace ferrum::linkd {
 
@@ -42,21 +43,12 @@ std::optional<WgKey> parse_key_base64(std::string_view text) {
   return k;
 }
 
-namespace {
-int hex_value(char c) {
-  if (c >= '0' && c <= '9') return c - '0';
-  if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-  if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-  return -1;
-}
-}  // namespace
-
 std::optional<WgKey> parse_key_hex(std::string_view text) {
   if (text.size() != 64) return std::nullopt;
   WgKey k;
   for (std::size_t i = 0; i < 32; ++i) {
-    int hi = hex_value(text[2 * i]);
-    int lo = hex_value(text[2 * i + 1]);
+    int hi = hex_digit_value(text[2 * i]);
+    int lo = hex_digit_value(text[2 * i + 1]);
     if (hi < 0 || lo < 0) return std::nullopt;
     k.bytes[i] = static_cast<std::uint8_t>(hi << 4 | lo);
   }

@@ -10,7 +10,6 @@
 #include "counted_transport.hpp"
 #include "ferrum/daemon.hpp"
 #include "ferrum/kube/client.hpp"
-#include "ferrum/kube/config.hpp"
 #include "ferrum/kube/event_recorder.hpp"
 #include "ferrum/kube/transport.hpp"
 #include "ferrum/signals.hpp"
@@ -55,14 +54,10 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto kube_config =
-      ferrum::kube::resolve_config(settings.kubeconfig, ferrum::kube::process_env_lookup());
-  if (!kube_config) {
-    std::fprintf(stderr, "ferrum-reconciler: --kubeconfig: %s\n", kube_config.error().c_str());
-    return 2;
-  }
-  kube_config->timeout = settings.kube_timeout;
-  kube_config->qps = static_cast<double>(settings.kube_qps);
-  kube_config->burst = static_cast<int>(settings.kube_burst);
+      ferrum::daemon_kube_config("ferrum-reconciler", {settings.kubeconfig, settings.kube_timeout,
+                                                       static_cast<double>(settings.kube_qps),
+                                                       static_cast<int>(settings.kube_burst)});
+  if (!kube_config) return 2;
   std::string lease_ns = settings.leader_election_namespace;
   if (lease_ns.empty()) lease_ns = kube_config->default_namespace;
   if (lease_ns.empty()) lease_ns = "default";

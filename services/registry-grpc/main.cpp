@@ -1,19 +1,15 @@
 // ferrum-registry: wiring only (see agent_service.hpp and server_registry.hpp).
-#include <grpcpp/grpcpp.h>
-#include <grpcpp/health_check_service_interface.h>
-
 #include <cstdio>
-#include <thread>
 
 #include "agent_service.hpp"
 #include "ferrum/daemon.hpp"
+#include "ferrum/grpc_server.hpp"
 #include "ferrum/kube/client.hpp"
-#include "ferrum/kube/config.hpp"
 #include "ferrum/kube/event_recorder.hpp"
 #include "ferrum/signals.hpp"
+#include "ferrum/worker_pool.hpp"
 #include "server_registry.hpp"
 #include "settings.hpp"
-#include "ferrum/worker_pool.hpp"
 
 int main(int argc, char** argv) {
   ferrum::TerminationSignals signals;  // before any thread starts
@@ -35,61 +31,32 @@ int main(int argc, char** argv) {
     return 2;
   }
   auto kube_config =
-      ferrum::kube::resolve_config(settings.kubeconfig, ferrum::kube::process_env_lookup());
-  if (!kube_config) {
-    std::fprintf(stderr, "ferrum-registry: --kubeconfig: %s\n", kube_config.error().c_str());
-    return 2;
-  }
-  kube_config->timeout = settings.kube_timeout;
-  kube_config->qps = static_cast<double>(settings.kube_qps);
-  kube_config->burst = static_cast<int>(settings.kube_burst);
+      ferrum::daemon_kube_config("ferrum-registry", {settings.kubeconfig, settings.kube_timeout,
+                                                     static_cast<double>(settings.kube_qps),
+                                                     static_cast<int>(settings.kube_burst)});
+  if (!kube_config) return 2;
   ferrum::DaemonRuntime runtime("registry", common);
   auto log = runtime.logger("registry");
   ferrum::kube::RestClient kube(*kube_config);
   ferrum::kube::EventRecorder events({"ferrum-registry", "", 1000, 4096, &runtime.registry()}, kube,
                                      ferrum::real_clock(), log.child("events"));
   ferrum::WorkerPool pool(static_cast<std::size_t>(settings.workers),
-                                    static_cast<std::size_t>(settings.max_pending_calls));
+                          static_cast<std::size_t>(settings.max_pending_calls));
   runtime.registry().gauge_callback("registry_pending_calls", "Calls waiting for a worker",
                                     [&pool] { return static_cast<double>(pool.pending()); });
   ferrum::registry::ServerRegistry servers(settings, kube, events, runtime.registry(),
                                            ferrum::real_clock(), log.child("servers"));
   ferrum::registry::AgentService service(settings, servers, pool, runtime.registry());
 
-  grpc::EnableDefaultHealthCheckService(true);
-  grpc::ServerBuilder builder;
-  int port = 0;
-  builder.AddListeningPort(settings.listen, grpc::InsecureServerCredentials(), &port);
-  builder.RegisterService(&service);
-  builder.SetMaxReceiveMessageSize(static_cast<int>(settings.max_message_bytes));
-  builder.SetMaxSendMessageSize(64 * 1024);  // answers are a few booleans
-  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
-  if (!server || port == 0) {
-    log.error("start failed", {{"error", "--listen: cannot listen on " + settings.listen}});
-    pool.stop();
-    return 1;
-  }
-  log.info("grpc listening",
-           {{"listen", settings.listen}, {"port", port}, {"api", kube_config->source}});
-  runtime.admin().add_readiness_check("grpc", [] { return std::string(); });
-  if (auto admin = runtime.start_admin(); !admin) {
-    log.error("start failed", {{"error", "--admin-listen: " + admin.error()}});
-    server->Shutdown(std::chrono::system_clock::now());
-    pool.stop();
-    return 1;
-  }
-  int sig = signals.wait();
-  log.info("signal received", {{"signal", sig}, {"pending_calls", pool.pending()}});
   // Refuse new calls, let running ones finish within the shutdown timeout, answer the
   // waiting ones UNAVAILABLE (nothing written for them), then flush queued Events.
-  service.begin_shutdown();
-  if (auto* health = server->GetHealthCheckService()) health->Shutdown();
-  std::thread stopper([&pool] { pool.stop(); });
-  server->Shutdown(std::chrono::system_clock::now() + common.shutdown_timeout);
-  stopper.join();
-  server->Wait();
-  events.flush();
-  runtime.admin().stop();
-  log.info("stopped", {});
-  return 0;
+  return ferrum::serve_grpc_until_signal(
+      runtime, signals, log,
+      {{settings.listen, "--listen", static_cast<int>(settings.max_message_bytes),
+        64 * 1024},  // answers are a few booleans
+       &service,
+       &pool,
+       kube_config->source,
+       [&service] { service.begin_shutdown(); },
+       [&events] { events.flush(); }});
 }

@@ -53,6 +53,34 @@ start_apiserver() {
   echo "ferrum-apiserver did not become ready:"; cat "$dir/log"; exit 1
 }
 
+# start_daemon NAME LOG READY_MESSAGE CMD...: starts CMD (a Ferrum daemon given
+# --admin-listen 127.0.0.1:0) with its output appended to LOG, records its PID, and waits up to
+# 10 s for a log line with READY_MESSAGE ("admin server listening" unless the daemon logs
+# something later). Sets DAEMON_PID and DAEMON_ADMIN (127.0.0.1:port). Ends the test, showing
+# LOG, when the daemon exits or is late.
+start_daemon() {
+  local name=$1 log=$2 ready=$3; shift 3
+  : >>"$log"
+  "$@" >>"$log" 2>&1 &
+  DAEMON_PID=$!
+  track_pid "$DAEMON_PID"
+  local i
+  for i in $(seq 1 100); do
+    if grep -q "\"$ready\"" "$log"; then
+      DAEMON_ADMIN=127.0.0.1:$(log_port "$log" "admin server listening")
+      return 0
+    fi
+    if ! kill -0 "$DAEMON_PID" 2>/dev/null; then echo "$name exited:"; cat "$log"; exit 1; fi
+    sleep 0.1
+  done
+  echo "$name did not start:"; cat "$log"; exit 1
+}
+
+# log_port LOG MESSAGE: the "port" field of the first log line with MESSAGE (empty if none).
+log_port() {
+  grep "\"$2\"" "$1" 2>/dev/null | grep -o '"port":[0-9]*' | head -1 | cut -d: -f2
+}
+
 # wait_until SECONDS CMD...: retries CMD every 0.1 s until it succeeds or time runs out.
 wait_until() {
   local secs=$1; shift

@@ -31,6 +31,20 @@ int handle_parse(const flags::ParseResult& result) {
   return 2;
 }
 
+std::optional<kube::RestConfig> daemon_kube_config(std::string_view program,
+                                                   const KubeClientFlags& flags) {
+  auto config = kube::resolve_config(flags.kubeconfig, kube::process_env_lookup());
+  if (!config) {
+    std::fprintf(stderr, "%.*s: --kubeconfig: %s\n", static_cast<int>(program.size()),
+                 program.data(), config.error().c_str());
+    return std::nullopt;
+  }
+  if (flags.timeout.count() > 0) config->timeout = flags.timeout;
+  if (flags.qps > 0) config->qps = flags.qps;
+  if (flags.burst > 0) config->burst = flags.burst;
+  return std::move(*config);
+}
+
 DaemonRuntime::DaemonRuntime(std::string name, const DaemonCommon& common)
     : name_(std::move(name)), common_(common) {
   // The flag table already restricted these to valid values.

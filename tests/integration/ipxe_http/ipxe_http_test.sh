@@ -84,23 +84,15 @@ done
 # --- the daemon
 start_ipxe() { # name [flags...]: sets PORT_<name>, ADMIN_<name>, PID_<name>
   local name=$1; shift
-  "$FERRUM_BIN/ferrum-ipxe-http" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
+  : >"$TMP/$name.log"
+  start_daemon ferrum-ipxe-http "$TMP/$name.log" serving "$FERRUM_BIN/ferrum-ipxe-http" \
+    --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
     --api-endpoint 127.0.0.1 --api-port 8081 --tftp-root "$TMP/tftp" --asset-dir "$TMP/assets-$name" \
     --agent-dir "$TMP/agent" --kubeconfig "$KUBECONFIG" --link-server-address fd00::1 \
-    --asset-download-attempts 2 "$@" >"$TMP/$name.log" 2>&1 &
-  local pid=$!
-  track_pid $pid
-  local line=""
-  for _ in $(seq 100); do
-    line=$(grep '"msg":"serving"' "$TMP/$name.log" || true)
-    [[ -n $line ]] && break
-    kill -0 $pid 2>/dev/null || { echo "ferrum-ipxe-http exited:"; cat "$TMP/$name.log"; exit 1; }
-    sleep 0.1
-  done
-  [[ -n $line ]] || { echo "ferrum-ipxe-http did not start:"; cat "$TMP/$name.log"; exit 1; }
-  printf -v "PORT_$name" '%s' "$(sed -E 's/.*"port":([0-9]+).*/\1/' <<<"$line")"
-  printf -v "ADMIN_$name" '%s' "$(sed -E 's/.*"admin_port":([0-9]+).*/\1/' <<<"$line")"
-  printf -v "PID_$name" '%s' "$pid"
+    --asset-download-attempts 2 "$@"
+  printf -v "PORT_$name" '%s' "$(log_port "$TMP/$name.log" serving)"
+  printf -v "ADMIN_$name" '%s' "${DAEMON_ADMIN##*:}"
+  printf -v "PID_$name" '%s' "$DAEMON_PID"
 }
 start_ipxe a
 H=http://127.0.0.1:$PORT_a

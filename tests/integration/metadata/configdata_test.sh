@@ -13,15 +13,13 @@ create_chain "$U" m1 workers "$D/bootstrap.yaml"
 kubectl create namespace ferrum-system >/dev/null
 
 # Start ferrum-metadata on free ports; read both ports from its JSON log.
-"$FERRUM_BIN/ferrum-metadata" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --kubeconfig "$KUBECONFIG" \
-  --link-api-endpoint 10.5.0.1:50110 --link-secret ferrum-system/siderolink --threads 2 \
-  >"$TMP/metadata.log" 2>&1 &
-MD_PID=$!
-track_pid "$MD_PID"
-port_of() { grep -o "\"msg\":\"$1\"[^}]*\"port\":[0-9]*" "$TMP/metadata.log" | grep -o '"port":[0-9]*' | head -1 | cut -d: -f2; }
-wait_until 10 bash -c "grep -q 'admin server listening' '$TMP/metadata.log'" || { cat "$TMP/metadata.log"; exit 1; }
-PORT=$(port_of "configdata listening")
-ADMIN=$(port_of "admin server listening")
+start_daemon ferrum-metadata "$TMP/metadata.log" "admin server listening" \
+  "$FERRUM_BIN/ferrum-metadata" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
+  --kubeconfig "$KUBECONFIG" --link-api-endpoint 10.5.0.1:50110 \
+  --link-secret ferrum-system/siderolink --threads 2
+MD_PID=$DAEMON_PID
+PORT=$(log_port "$TMP/metadata.log" "configdata listening")
+ADMIN=${DAEMON_ADMIN##*:}
 URL="http://127.0.0.1:$PORT/configdata"
 check "readyz turns 200 once the caches are loaded" wait_until 10 curl -sf "http://127.0.0.1:$ADMIN/readyz"
 

@@ -6,25 +6,13 @@
 # cluster, release (MetalMachine deleted) -> binding gone -> dirty -> wiped again -> the
 # waiting MetalMachine gets it, serverRef allocation, cordon.
 # Usage: capi_test.sh AGENT_CLIENT
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../lib.sh"
-source "$here/../bmcd/bmcd_lib.sh"
-source "$here/../bmcd/ipmi_lab.sh"
-source "$here/../registry/registry_lib.sh"
-source "$here/reconciler_lib.sh"
-AGENT_CLIENT=$1
-setup_tmp
-export_helpers
+source "$(dirname "$0")/reconciler_lib.sh"
+reconciler_test_init "$1"
 start_apiserver workload
 WORKLOAD_KUBECONFIG=$KUBECONFIG
 start_apiserver api
-kubectl create namespace bmc-creds >/dev/null
-
-read -r PA PD <<<"$(free_udp_ports 2 | tr '\n' ' ')"
-start_bmc a "$PA"
-start_bmc d "$PD"
-start_bmcd
-start_registry --bmc-secret-namespace bmc-creds
+start_peers a d
+PA=${BMC_PORT[a]} PD=${BMC_PORT[d]}
 start_reconciler rec --leader-elect=false --server-reboot-timeout 30s --power-check-period 2s \
   --provider-set-retry 1s
 

@@ -5,22 +5,11 @@
 # cycled a Server; the standby takes over, does not cycle it again (the intent was written
 # before the cycle), and powers it off once it is wiped. Nothing is done twice.
 # Usage: leader_test.sh AGENT_CLIENT
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../lib.sh"
-source "$here/../bmcd/bmcd_lib.sh"
-source "$here/../bmcd/ipmi_lab.sh"
-source "$here/../registry/registry_lib.sh"
-source "$here/reconciler_lib.sh"
-AGENT_CLIENT=$1
-setup_tmp
-export_helpers
+source "$(dirname "$0")/reconciler_lib.sh"
+reconciler_test_init "$1"
 start_apiserver api
-kubectl create namespace bmc-creds >/dev/null
-
-PA=$(free_udp_ports 1)
-start_bmc a "$PA"
-start_bmcd
-start_registry --bmc-secret-namespace bmc-creds
+start_peers a
+PA=${BMC_PORT[a]}
 le=(--leader-elect=true --leader-election-lease-duration 3s --leader-election-renew-deadline 2s
   --leader-election-retry-period 500ms --server-reboot-timeout 60s --power-check-period 2s)
 start_reconciler r1 "${le[@]}"

@@ -5,17 +5,9 @@
 # power cycle -> heartbeats keep the wipe alive -> wiped -> clean -> powered off; missed
 # heartbeats -> cycled again after the reboot timeout; no BMC: one Event; finalizer.
 # Usage: lifecycle_test.sh AGENT_CLIENT
-here=$(cd "$(dirname "$0")" && pwd)
-source "$here/../lib.sh"
-source "$here/../bmcd/bmcd_lib.sh"
-source "$here/../bmcd/ipmi_lab.sh"
-source "$here/../registry/registry_lib.sh"
-source "$here/reconciler_lib.sh"
-AGENT_CLIENT=$1
-setup_tmp
-export_helpers
+source "$(dirname "$0")/reconciler_lib.sh"
+reconciler_test_init "$1"
 start_apiserver api
-kubectl create namespace bmc-creds >/dev/null
 
 help=$("$FERRUM_BIN/ferrum-reconciler" --help 2>&1)
 for f in kubeconfig bmcd-endpoint ipmi-pxe-method server-reboot-timeout power-check-period workers \
@@ -29,11 +21,8 @@ contains "bad flag named" "$out" "ipmi-pxe-method"
 out=$("$FERRUM_BIN/ferrum-reconciler" --kubeconfig "$KUBECONFIG" --bmcd-endpoint nope 2>&1)
 contains "bad --bmcd-endpoint named" "$out" "--bmcd-endpoint"
 
-read -r PA PB <<<"$(free_udp_ports 2 | tr '\n' ' ')"
-start_bmc a "$PA"
-start_bmc b "$PB"
-start_bmcd
-start_registry --bmc-secret-namespace bmc-creds
+start_peers a b
+PA=${BMC_PORT[a]} PB=${BMC_PORT[b]}
 start_reconciler rec --leader-elect=false --server-reboot-timeout 6s --power-check-period 2s \
   --ipmi-pxe-method bios
 

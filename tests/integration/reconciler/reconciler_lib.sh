@@ -1,5 +1,33 @@
-# Helpers for ferrum-reconciler's integration tests. Source after lib.sh, bmcd_lib.sh,
-# ipmi_lab.sh and registry_lib.sh.
+# Helpers for ferrum-reconciler's integration tests (and its benchmark's set-up). Sources
+# lib.sh and the bmcd, ipmi_sim and registry helpers itself.
+_reconciler_lib_dir=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+source "$_reconciler_lib_dir/../lib.sh"
+source "$_reconciler_lib_dir/../bmcd/bmcd_lib.sh"
+source "$_reconciler_lib_dir/../bmcd/ipmi_lab.sh"
+source "$_reconciler_lib_dir/../registry/registry_lib.sh"
+
+# reconciler_test_init AGENT_CLIENT: the temp dir, the agent client (`ac`), exported helpers.
+reconciler_test_init() {
+  AGENT_CLIENT=$1
+  setup_tmp
+  export_helpers
+}
+
+# start_peers BMC_NAME...: what ferrum-reconciler talks to besides the API server (start that
+# first): one ipmi_sim BMC per name on a free UDP port (BMC_PORT[name]), ferrum-bmcd, and
+# ferrum-registry keeping BMC credentials in the namespace bmc-creds.
+declare -A BMC_PORT
+start_peers() {
+  kubectl create namespace bmc-creds >/dev/null
+  local ports=($(free_udp_ports $#)) i=0 name
+  for name in "$@"; do
+    BMC_PORT[$name]=${ports[i]}
+    start_bmc "$name" "${ports[i]}"
+    i=$((i + 1))
+  done
+  start_bmcd
+  start_registry --bmc-secret-namespace bmc-creds
+}
 
 # start_reconciler NAME [extra flags...]: starts ferrum-reconciler against $KUBECONFIG and
 # $BMCD_ADDR; its log is $TMP/NAME.log. Sets RECONCILER_PID and RECONCILER_ADMIN.
@@ -7,21 +35,10 @@ start_reconciler() {
   local name=$1; shift
   local log=$TMP/$name.log
   : >"$log"
-  "$FERRUM_BIN/ferrum-reconciler" --kubeconfig "$KUBECONFIG" --bmcd-endpoint "$BMCD_ADDR" \
-    --admin-listen 127.0.0.1:0 "$@" >>"$log" 2>&1 &
-  RECONCILER_PID=$!
-  track_pid "$RECONCILER_PID"
-  local i admin
-  for i in $(seq 1 100); do
-    admin=$(grep '"admin server listening"' "$log" | grep -o '"port":[0-9]*' | cut -d: -f2)
-    if [[ -n $admin ]]; then
-      RECONCILER_ADMIN=127.0.0.1:$admin
-      return 0
-    fi
-    if ! kill -0 "$RECONCILER_PID" 2>/dev/null; then echo "ferrum-reconciler exited:"; cat "$log"; exit 1; fi
-    sleep 0.1
-  done
-  echo "ferrum-reconciler did not start:"; cat "$log"; exit 1
+  start_daemon ferrum-reconciler "$log" "admin server listening" "$FERRUM_BIN/ferrum-reconciler" \
+    --kubeconfig "$KUBECONFIG" --bmcd-endpoint "$BMCD_ADDR" --admin-listen 127.0.0.1:0 "$@"
+  RECONCILER_PID=$DAEMON_PID
+  RECONCILER_ADMIN=$DAEMON_ADMIN
 }
 
 # srv UUID JQ: a jq expression over the Server.

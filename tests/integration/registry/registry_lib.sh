@@ -5,23 +5,11 @@
 start_registry() {
   REGISTRY_LOG=$TMP/registry.log
   : >"$REGISTRY_LOG"
-  "$FERRUM_BIN/ferrum-registry" --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
-    --kubeconfig "$KUBECONFIG" "$@" >>"$REGISTRY_LOG" 2>&1 &
-  REGISTRY_PID=$!
-  track_pid "$REGISTRY_PID"
-  local i port admin
-  for i in $(seq 1 100); do
-    port=$(grep '"grpc listening"' "$REGISTRY_LOG" | grep -o '"port":[0-9]*' | cut -d: -f2)
-    admin=$(grep '"admin server listening"' "$REGISTRY_LOG" | grep -o '"port":[0-9]*' | cut -d: -f2)
-    if [[ -n $port && -n $admin ]]; then
-      REGISTRY_ADDR=127.0.0.1:$port
-      REGISTRY_ADMIN=127.0.0.1:$admin
-      return 0
-    fi
-    if ! kill -0 "$REGISTRY_PID" 2>/dev/null; then echo "ferrum-registry exited:"; cat "$REGISTRY_LOG"; exit 1; fi
-    sleep 0.1
-  done
-  echo "ferrum-registry did not start:"; cat "$REGISTRY_LOG"; exit 1
+  start_daemon ferrum-registry "$REGISTRY_LOG" "admin server listening" "$FERRUM_BIN/ferrum-registry" \
+    --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --kubeconfig "$KUBECONFIG" "$@"
+  REGISTRY_PID=$DAEMON_PID
+  REGISTRY_ADMIN=$DAEMON_ADMIN
+  REGISTRY_ADDR=127.0.0.1:$(log_port "$REGISTRY_LOG" "grpc listening")
 }
 
 # stop_registry: SIGTERM, waits; sets REGISTRY_RC.

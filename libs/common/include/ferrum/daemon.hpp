@@ -11,10 +11,13 @@
 
 #include <chrono>
 #include <memory>
+#include <optional>
 #include <string>
+#include <string_view>
 
 #include "ferrum/admin_server.hpp"
 #include "ferrum/flags.hpp"
+#include "ferrum/kube/config.hpp"
 #include "ferrum/log.hpp"
 #include "ferrum/metrics.hpp"
 
@@ -31,6 +34,19 @@ struct DaemonCommon {
 
 // Prints help/version/errors and returns the exit code to use, or -1 to keep running.
 int handle_parse(const flags::ParseResult& result);
+
+// A daemon's API server client flags; zero leaves kube::RestConfig's default.
+struct KubeClientFlags {
+  std::string kubeconfig;                // --kubeconfig
+  std::chrono::milliseconds timeout{0};  // --kube-timeout
+  double qps = 0;                        // --kube-qps
+  int burst = 0;                         // --kube-burst
+};
+
+// Resolves --kubeconfig (kube::resolve_config's order) and applies the limits. On failure
+// prints "<program>: --kubeconfig: <why>" to stderr and returns nothing: the daemon exits 2.
+std::optional<kube::RestConfig> daemon_kube_config(std::string_view program,
+                                                   const KubeClientFlags& flags);
 
 class DaemonRuntime {
  public:

@@ -1,23 +1,24 @@
-#include "call_dispatcher.hpp"
+#include "ferrum/call_dispatcher.hpp"
 
 #include <fmt/format.h>
 
+#include <algorithm>
+
 #include "ferrum/grpc_code.hpp"
 
-namespace ferrum::linkd {
+namespace ferrum {
 
-CallDispatcher::CallDispatcher(std::string daemon, WorkerPool& pool,
-                               std::chrono::milliseconds call_timeout, std::size_t max_pending,
-                               metrics::Registry& registry, const std::string& prefix)
-    : daemon_(std::move(daemon)),
+CallDispatcher::CallDispatcher(const CallDispatcherOptions& o, WorkerPool& pool,
+                               metrics::Registry& registry)
+    : daemon_(o.daemon),
       pool_(pool),
-      call_timeout_(call_timeout),
-      max_pending_(max_pending),
-      calls_(registry.counter(prefix + "_calls_total", "gRPC calls by method and status code",
-                              {"rpc", "code"})),
-      latency_(registry.histogram(prefix + "_call_duration_seconds",
-                                  "gRPC call latency (queueing included) by method",
-                                  metrics::exponential_buckets(0.0005, 2, 16), {"rpc"})) {}
+      call_timeout_(o.call_timeout),
+      max_pending_(o.max_pending),
+      calls_(registry.counter(o.metrics_prefix + "_calls_total",
+                              o.calls_noun + " calls by method and status code", {"rpc", "code"})),
+      latency_(registry.histogram(o.metrics_prefix + "_call_duration_seconds",
+                                  o.calls_noun + " call latency (queueing included) by method",
+                                  o.latency_buckets, {"rpc"})) {}
 
 void CallDispatcher::finish(grpc::ServerUnaryReactor* reactor, const char* rpc,
                             std::chrono::steady_clock::time_point start,
@@ -63,4 +64,4 @@ grpc::ServerUnaryReactor* CallDispatcher::dispatch(grpc::CallbackServerContext* 
   return reactor;
 }
 
-}  // namespace ferrum::linkd
+}  // namespace ferrum

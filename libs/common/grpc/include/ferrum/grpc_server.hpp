@@ -1,0 +1,78 @@
+#pragma once
+// A gRPC listener as every Ferrum gRPC daemon runs it: plain credentials (TLS, where wanted,
+// is the network's business: DESIGN.md), grpc.health.v1.Health beside the daemon's services,
+// bounded message sizes, and a two-phase stop.
+//
+// start() fails with "<flag>: cannot listen on <listen>" when the address does not parse or
+// cannot be bound; port 0 in `listen` picks a free port, which port() reports (tests read it
+// from the daemon's log line).
+//
+// stop(): health turns NOT_SERVING, `drain` runs on its own thread (it stops the worker pool:
+// running calls finish, waiting ones are answered UNAVAILABLE) while the server waits for
+// calls in flight until `deadline` and then cancels the rest.
+
+#include <grpcpp/grpcpp.h>
+
+#include <chrono>
+#include <functional>
+#include <initializer_list>
+#include <memory>
+#include <string>
+
+#include "ferrum/daemon.hpp"
+#include "ferrum/expected.hpp"
+#include "ferrum/log.hpp"
+#include "ferrum/signals.hpp"
+#include "ferrum/worker_pool.hpp"
+
+namespace ferrum {
+
+struct GrpcServerOptions {
+  std::string listen;  // host:port
+  std::string flag;    // the flag `listen` came from, named in the start error
+  int max_receive_bytes = 64 * 1024;
+  int max_send_bytes = -1;          // -1: gRPC's default
+  int max_concurrent_streams = -1;  // per connection; -1: gRPC's default
+};
+
+class GrpcServer {
+ public:
+  static Expected<GrpcServer, std::string> start(const GrpcServerOptions& options,
+                                                 std::initializer_list<grpc::Service*> services);
+
+  int port() const { return port_; }
+  grpc::Server& server() { return *server_; }
+
+  void stop(std::chrono::system_clock::time_point deadline, const std::function<void()>& drain);
+
+  GrpcServer(std::unique_ptr<grpc::Server> server, int port)
+      : server_(std::move(server)), port_(port) {}
+
+ private:
+  std::unique_ptr<grpc::Server> server_;
+  int port_;
+};
+
+// stop() for several servers sharing one drain (ferrum-linkd's API and event listeners).
+void stop_grpc_servers(std::initializer_list<GrpcServer*> servers,
+                       std::chrono::system_clock::time_point deadline,
+                       const std::function<void()>& drain);
+
+// A daemon that is one gRPC listener over a WorkerPool (ferrum-bmcd, ferrum-registry).
+struct GrpcDaemon {
+  GrpcServerOptions server;
+  grpc::Service* service = nullptr;
+  WorkerPool* pool = nullptr;
+  std::string api_source;                // where the API server is, for the log
+  std::function<void()> begin_shutdown;  // the service refuses new calls from here on
+  std::function<void()> after_drain;     // e.g. flush queued Events; may be empty
+};
+
+// Starts the listener (logged as "grpc listening" with "listen", "port" and "api") and the
+// admin server, waits for SIGTERM/SIGINT, then stops in order: begin_shutdown, the two-phase
+// stop within --shutdown-timeout, after_drain, the admin server. Returns the exit code (1 when
+// a listener cannot start, the error naming the flag).
+int serve_grpc_until_signal(DaemonRuntime& runtime, TerminationSignals& signals,
+                            const log::Logger& log, const GrpcDaemon& daemon);
+
+}  // namespace ferrum

@@ -1,0 +1,76 @@
+#include "ferrum/grpc_server.hpp"
+
+#include <grpcpp/health_check_service_interface.h>
+
+#include <thread>
+
+namespace ferrum {
+
+Expected<GrpcServer, std::string> GrpcServer::start(
+    const GrpcServerOptions& options, std::initializer_list<grpc::Service*> services) {
+  grpc::EnableDefaultHealthCheckService(true);
+  grpc::ServerBuilder builder;
+  int port = 0;
+  builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  for (auto* service : services) builder.RegisterService(service);
+  builder.SetMaxReceiveMessageSize(options.max_receive_bytes);
+  if (options.max_send_bytes >= 0) builder.SetMaxSendMessageSize(options.max_send_bytes);
+  if (options.max_concurrent_streams >= 0) {
+    builder.AddChannelArgument(GRPC_ARG_MAX_CONCURRENT_STREAMS, options.max_concurrent_streams);
+  }
+  std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
+  if (!server || port == 0) {
+    if (server) server->Shutdown(std::chrono::system_clock::now());
+    return unexpected(options.flag + ": cannot listen on " + options.listen);
+  }
+  return GrpcServer(std::move(server), port);
+}
+
+void GrpcServer::stop(std::chrono::system_clock::time_point deadline,
+                      const std::function<void()>& drain) {
+  stop_grpc_servers({this}, deadline, drain);
+}
+
+void stop_grpc_servers(std::initializer_list<GrpcServer*> servers,
+                       std::chrono::system_clock::time_point deadline,
+                       const std::function<void()>& drain) {
+  for (auto* s : servers) {
+    if (auto* health = s->server().GetHealthCheckService()) health->Shutdown();
+  }
+  // Shutdown() blocks until the calls in flight end; they end when the pool answers them, so
+  // the pool must drain at the same time.
+  std::thread drainer(drain);
+  for (auto* s : servers) s->server().Shutdown(deadline);
+  drainer.join();
+  for (auto* s : servers) s->server().Wait();
+}
+
+int serve_grpc_until_signal(DaemonRuntime& runtime, TerminationSignals& signals,
+                            const log::Logger& log, const GrpcDaemon& d) {
+  WorkerPool& pool = *d.pool;
+  auto server = GrpcServer::start(d.server, {d.service});
+  if (!server) {
+    log.error("start failed", {{"error", server.error()}});
+    pool.stop();
+    return 1;
+  }
+  log.info("grpc listening",
+           {{"listen", d.server.listen}, {"port", server->port()}, {"api", d.api_source}});
+  runtime.admin().add_readiness_check("grpc", [] { return std::string(); });
+  if (auto admin = runtime.start_admin(); !admin) {
+    log.error("start failed", {{"error", "--admin-listen: " + admin.error()}});
+    server->stop(std::chrono::system_clock::now(), [&pool] { pool.stop(); });
+    return 1;
+  }
+  int sig = signals.wait();
+  log.info("signal received", {{"signal", sig}, {"pending_calls", pool.pending()}});
+  d.begin_shutdown();
+  server->stop(std::chrono::system_clock::now() + runtime.common().shutdown_timeout,
+               [&pool] { pool.stop(); });
+  if (d.after_drain) d.after_drain();
+  runtime.admin().stop();
+  log.info("stopped", {});
+  return 0;
+}
+
+}  // namespace ferrum
