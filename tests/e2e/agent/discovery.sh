@@ -26,43 +26,10 @@ done
 
 bash "$repo/agent/image/build.sh" "$bin/ferrum-agent" "$cache/out" "$cache/dl"
 
-ns=ferrum-agent-e2e-$$
-work=$(mktemp -d /tmp/ferrum-agent-e2e.XXXXXX)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-# Foreground only: a function started with & leaves $! naming a subshell, not the daemon.
-nsx() { ip netns exec "$ns" "$@"; }
-failures=0
-pass() { echo "ok   - $*"; }
-fail() { echo "FAIL - $*"; failures=$((failures + 1)); }
-equals() { if [[ $2 == "$3" ]]; then pass "$1"; else fail "$1"; echo "       want: $3"; echo "       got:  $2"; fi; }
-
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add br0 type bridge
-ip -n "$ns" addr add 10.77.0.1/24 dev br0
-ip -n "$ns" addr add fd77::1/64 dev br0 nodad
-ip -n "$ns" link set br0 up
-ip -n "$ns" tuntap add dev tap0 mode tap
-ip -n "$ns" link set tap0 master br0 up
-
-mkdir -p "$work/api"
-ip netns exec "$ns" "$bin/ferrum-apiserver" --listen 127.0.0.1:6443 --admin-listen 127.0.0.1:9400 --data-dir "$work/api" \
-  --crd-dir "$repo/charts/ferrum/crds" --crd-dir "$repo/charts/ferrum/crds-capi" --log-level warn \
-  >"$work/api.log" 2>&1 &
-pids+=($!)
-export KUBECONFIG=$work/api/kubeconfig
-for _ in $(seq 100); do
-  [[ -f $KUBECONFIG ]] && nsx kubectl get --raw /readyz >/dev/null 2>&1 && break
-  sleep 0.1
-done
+source "$here/../lib.sh"
+e2e_init ferrum-agent-e2e
+e2e_netns 1
+e2e_start_apiserver "$bin" "$repo"
 
 ip netns exec "$ns" "$bin/ferrum-registry" --listen 10.77.0.1:50100 --admin-listen 127.0.0.1:9410 \
   --kubeconfig "$KUBECONFIG" --server-reboot-timeout 90s >"$work/registry.log" 2>&1 &
