@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # A QEMU machine's BMC: ipmi_sim with its LAN channel on ADDR:623 (reported as the LAN
 # address through lan_control.sh, so in-band setup finds the real address), the VM's KCS
 # interface on 127.0.0.1:SERIAL_PORT (QEMU: -chardev socket,...,port=SERIAL_PORT,reconnect=N

@@ -41,55 +41,21 @@ e2e_cleanup_extra() {
 e2e_netns 1
 e2e_start_apiserver "$bin" "$repo"
 
-nsx "$bin/ferrum-registry" --listen 10.77.0.1:50100 --admin-listen 127.0.0.1:9410 \
-  --kubeconfig "$KUBECONFIG" --server-reboot-timeout 90s >"$work/registry.log" 2>&1 &
-pids+=($!)
-mkdir -p "$work/tftp"
-cp /usr/lib/ipxe/snponly.efi "$work/tftp/"
-nsx "$bin/ferrum-tftpd" --listen 10.77.0.1:69 --root "$work/tftp" --admin-listen 127.0.0.1:9401 \
-  >"$work/tftpd.log" 2>&1 &
-pids+=($!)
-nsx "$bin/ferrum-ipxe-http" --listen 10.77.0.1:8081 --admin-listen 127.0.0.1:9481 \
-  --api-endpoint 10.77.0.1 --tftp-root "$work/tftp" --asset-dir "$work/assets" --agent-dir "$cache/out" \
-  --extra-agent-kernel-args "console=ttyS0 quiet" --kubeconfig "$KUBECONFIG" >"$work/ipxe.log" 2>&1 &
-pids+=($!)
-nsx "$bin/ferrum-bmcd" --listen 127.0.0.1:50120 --admin-listen 127.0.0.1:9420 \
+e2e_start_boot_services "$bin" "$cache/out" --server-reboot-timeout 90s
+ip netns exec "$ns" "$bin/ferrum-bmcd" --listen 127.0.0.1:50120 --admin-listen 127.0.0.1:9420 \
   --kubeconfig "$KUBECONFIG" >"$work/bmcd.log" 2>&1 &
 pids+=($!)
 # The reboot timeout outlasts a TCG boot to the agent (whose heartbeats then keep the wipe
-# alive); power is re-read every 5 s.
-nsx "$bin/ferrum-reconciler" --admin-listen 127.0.0.1:9422 --kubeconfig "$KUBECONFIG" \
+# alive); power is re-read every 5 s. Nothing here is allocated, so the `default`
+# Environment points at a local port nothing serves: the test downloads nothing.
+ip netns exec "$ns" "$bin/ferrum-reconciler" --admin-listen 127.0.0.1:9422 --kubeconfig "$KUBECONFIG" \
   --bmcd-endpoint 127.0.0.1:50120 --leader-elect=false --server-reboot-timeout 180s \
   --power-check-period 5s --default-environment-kernel-url http://127.0.0.1:1/vmlinuz \
   --default-environment-initrd-url http://127.0.0.1:1/initramfs.xz >"$work/reconciler.log" 2>&1 &
 pids+=($!)
 
-nsx dnsmasq --keep-in-foreground --conf-file=/dev/null --port=0 \
-  --interface=br0 --bind-interfaces --dhcp-range=10.77.0.100,10.77.0.200,255.255.255.0,1h \
-  --dhcp-userclass=set:ipxe,iPXE --dhcp-boot=tag:ipxe,http://10.77.0.1:8081/boot.ipxe \
-  --dhcp-match=set:efi64,option:client-arch,7 --dhcp-boot=tag:efi64,tag:!ipxe,snponly.efi,,10.77.0.1 \
-  --no-ping --dhcp-leasefile="$work/leases" --pid-file="$work/dnsmasq.pid" --log-dhcp \
-  2>"$work/dnsmasq.log" &
-pids+=($!)
-
-# The disk: 64 MiB of a pattern with no zero byte, so any zeroed byte is the agent's.
-fill_disk() {
-  python3 - "$work/disk.img" <<'PY'
-import sys
-with open(sys.argv[1], "wb") as f:
-    f.write(bytes(((0xA5 ^ (i & 0xFF)) or 1) for i in range(4096)) * (64 * 256))
-PY
-  cp "$work/disk.img" "$work/disk.orig"
-}
-disk_wiped() {
-  python3 - "$work/disk.img" "$work/disk.orig" <<'PY'
-import sys
-d = open(sys.argv[1], "rb").read(); o = open(sys.argv[2], "rb").read()
-M = 1 << 20
-assert len(d) == 64 * M and d[:M] == bytes(M) and d[-M:] == bytes(M) and d[M:-M] == o[M:-M]
-PY
-}
-fill_disk
+# The disk: any zeroed byte is the agent's.
+e2e_pattern_disk "$work/disk.img"
 
 # The machine: the BMC (ipmi_sim) and the VM it powers (vm.sh, started by vm_power.sh).
 uuid=3c1f5e2a-7b4d-4e6f-9a08-b1c2d3e4f5a6
@@ -110,14 +76,13 @@ exec qemu-system-x86_64 -accel tcg -machine q35 -m 512 -nographic -bios /usr/sha
   </dev/null >>"$work/serial.log" 2>&1
 VM
 chmod +x "$work/bmc/vm.sh"
-nsx ipmi_sim -c "$work/bmc/lan.conf" -f "$work/bmc/bmc.emu" -s "$work/bmc/sim" -n </dev/null \
+ip netns exec "$ns" ipmi_sim -c "$work/bmc/lan.conf" -f "$work/bmc/bmc.emu" -s "$work/bmc/sim" -n </dev/null \
   >"$work/bmc.log" 2>&1 &
 pids+=($!)
 
 admin=(ipmitool -I lanplus -H 127.0.0.2 -p 623 -U admin -P password -C 3)
 for _ in $(seq 100); do
-  nsx curl -sf http://127.0.0.1:9481/readyz >/dev/null && nsx curl -sf http://127.0.0.1:9410/readyz >/dev/null &&
-    nsx curl -sf http://127.0.0.1:9422/readyz >/dev/null && nsx curl -sf http://127.0.0.1:9420/readyz >/dev/null &&
+  nsx curl -sf http://127.0.0.1:9422/readyz >/dev/null && nsx curl -sf http://127.0.0.1:9420/readyz >/dev/null &&
     nsx "${admin[@]}" chassis power status >/dev/null 2>&1 && break
   sleep 0.2
 done
@@ -204,7 +169,7 @@ wait_for 60 "clean and free: the reconciler powered it off (Event PoweredOff, QE
 sleep 1
 equals "BMC calls: the test's power on, the reconciler's power off" "$(calls)" "power 1 power 0"
 equals "one PoweredOff Event" "$(events PoweredOff)" "1"
-disk_wiped && pass "disk: first and last MiB zeroed, pattern elsewhere" || fail "disk wiped as planned"
+e2e_fast_wiped "$work/disk.img" && pass "disk: first and last MiB zeroed, pattern elsewhere" || fail "disk wiped as planned"
 user=$(nsx kubectl get secret "$uuid-bmc" -o jsonpath='{.data.user}' | base64 -d)
 passwd=$(nsx kubectl get secret "$uuid-bmc" -o jsonpath='{.data.pass}' | base64 -d)
 out=$(nsx ipmitool -I lanplus -H 127.0.0.2 -p 623 -U "$user" -P "$passwd" -C 3 -L ADMINISTRATOR chassis power status 2>&1 || true)
@@ -214,7 +179,7 @@ equals "clean and free: ready" "$(srv .status.ready)" "true"
 echo "--- $((SECONDS - start)) s so far"
 
 # --- 3 dirty again: PXE + power on through bmcd, wipe, off ------------------------------------
-fill_disk
+e2e_pattern_disk "$work/disk.img"
 : >"$work/bmc/calls"
 off_before=$(events PoweredOff)
 nsx kubectl patch server "$uuid" --subresource=status --type=merge -p '{"status":{"isClean":false}}' >/dev/null
@@ -229,7 +194,7 @@ wait_for 60 "clean: powered off again (one more PoweredOff, QEMU exited)" powere
 sleep 1
 equals "BMC calls: PXE, on, off" "$(calls)" "boot pxe power 1 power 0"
 equals "the BMC says off" "$(chassis)" "Chassis Power is off"
-disk_wiped && pass "disk wiped again" || fail "disk wiped again"
+e2e_fast_wiped "$work/disk.img" && pass "disk wiped again" || fail "disk wiped again"
 equals "PowerCycle=True/Wiped" "$(cond PowerCycle)" "True/Wiped"
 wait_for 15 "status.power=off, ready" field_is '"\(.status.power)/\(.status.ready)"' off/true
 equals "one PowerCycled Event" "$(events PowerCycled)" "1"
