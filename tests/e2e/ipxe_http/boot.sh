@@ -22,43 +22,15 @@ for tool in qemu-system-x86_64 dnsmasq ip cpio kubectl /bin/busybox; do
   command -v "$tool" >/dev/null || { echo "e2e: $tool missing (run scripts/setup)" >&2; exit 1; }
 done
 
-ns=ferrum-ipxe-$kind-$$
-work=$(mktemp -d /tmp/ferrum-ipxe-e2e.XXXXXX)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-# Foreground commands only: a function started with & would leave $! naming a subshell.
-nsx() { ip netns exec "$ns" "$@"; }
+source "$here/../lib.sh"
+e2e_init ferrum-ipxe-$kind
 
 marker="FERRUM-IPXE-E2E-$RANDOM$RANDOM"
 "$here/guest.sh" "$cache" "$marker"
 
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add br0 type bridge
-ip -n "$ns" addr add 10.77.0.1/24 dev br0
-ip -n "$ns" addr add fd77::1/64 dev br0 nodad
-ip -n "$ns" link set br0 up
-ip -n "$ns" tuntap add dev tap0 mode tap
-ip -n "$ns" link set tap0 master br0 up
-
+e2e_netns 1
 # The API server, inside the namespace (its own loopback).
-mkdir -p "$work/api"
-ip netns exec "$ns" "$bin/ferrum-apiserver" --listen 127.0.0.1:6443 --admin-listen 127.0.0.1:9400 --data-dir "$work/api" \
-  --crd-dir "$repo/charts/ferrum/crds" --crd-dir "$repo/charts/ferrum/crds-capi" --log-level warn \
-  >"$work/api.log" 2>&1 &
-pids+=($!)
-export KUBECONFIG=$work/api/kubeconfig
-for _ in $(seq 100); do
-  [[ -f $KUBECONFIG ]] && nsx kubectl get --raw /readyz >/dev/null 2>&1 && break
-  sleep 0.1
-done
+e2e_start_apiserver "$bin" "$repo"
 
 # The Environment's upstream: a plain HTTP server with the kernel and initramfs.
 mkdir -p "$work/www" "$work/tftp" "$work/agent/amd64"

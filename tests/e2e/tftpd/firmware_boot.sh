@@ -24,26 +24,9 @@ for f in /usr/lib/ipxe/snponly.efi /usr/share/ovmf/OVMF.fd; do
   [[ -f $f ]] || { echo "e2e: $f missing (run scripts/setup)" >&2; exit 1; }
 done
 
-ns=ferrum-tftp-$kind-$$
-work=$(mktemp -d /tmp/ferrum-tftpd-e2e.XXXXXX)
-pids=()
-cleanup() {
-  local p
-  for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
-  for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
-  ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
-ip netns add "$ns"
-ip -n "$ns" link set lo up
-ip -n "$ns" link add br0 type bridge
-ip -n "$ns" addr add 10.77.0.1/24 dev br0
-ip -n "$ns" addr add fd77::1/64 dev br0 nodad
-ip -n "$ns" link set br0 up
-ip -n "$ns" tuntap add dev tap0 mode tap
-ip -n "$ns" link set tap0 master br0 up
+source "$(cd "$(dirname "$0")" && pwd)/../lib.sh"
+e2e_init ferrum-tftp-$kind
+e2e_netns 1
 
 root=$work/tftp
 mkdir -p "$root"
