@@ -1,9 +1,11 @@
 #include "http_server.hpp"
 
 #include <sys/sendfile.h>
+#include <sys/socket.h>
 #include <unistd.h>
 
 #include <boost/asio.hpp>
+#include <cstring>
 #include <unordered_set>
 
 #include "ferrum/net.hpp"
@@ -322,6 +324,22 @@ Expected<std::uint16_t, std::string> HttpServer::start() {
   auto addr = net::listen_address(*hp);
   if (!addr) return unexpected("--listen " + settings_.listen + ": " + addr.error());
   std::uint16_t port = hp->port;
+  if (port != 0) {
+    // The workers share the port with SO_REUSEPORT, which would also let a second
+    // ferrum-ipxe-http join silently; a probe listening without it fails while anyone
+    // listens there (with SO_REUSEADDR Linux may let bind() pass: listen() is the check).
+    tcp::endpoint ep(*addr, port);
+    int fd = ::socket(ep.protocol().family(), SOCK_STREAM | SOCK_CLOEXEC, 0);
+    if (fd >= 0) {
+      int one = 1;  // SO_REUSEADDR: a predecessor's TIME_WAIT connections are no conflict
+      ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+      int rc = ::bind(fd, ep.data(), static_cast<socklen_t>(ep.size()));
+      if (rc == 0) rc = ::listen(fd, 1);
+      int err = errno;
+      ::close(fd);
+      if (rc != 0) return unexpected("--listen " + settings_.listen + ": " + std::strerror(err));
+    }
+  }
   for (int i = 0; i < std::max(1, settings_.workers); ++i) {
     auto w = std::make_unique<Worker>(*this);
     auto bound = w->bind(tcp::endpoint(*addr, port));

@@ -134,7 +134,9 @@ class Server::Loop {
 
   // Binds `listen` (SO_REUSEPORT: every loop binds the same addresses; the kernel spreads
   // clients over them by address and port, so a client's packets always reach one loop).
-  Expected<std::vector<std::string>, std::string> open(const std::vector<std::string>& listen);
+  // `first`: the first loop also checks that no other process holds a port it asks for.
+  Expected<std::vector<std::string>, std::string> open(const std::vector<std::string>& listen,
+                                                       bool first);
   void run();
   void request_stop(std::chrono::milliseconds drain) {
     drain_ms_.store(drain.count());
@@ -339,7 +341,7 @@ Server::Loop::Loop(const Settings& settings, metrics::Registry& registry, log::L
                         .get()) {}
 
 Expected<std::vector<std::string>, std::string> Server::Loop::open(
-    const std::vector<std::string>& listen) {
+    const std::vector<std::string>& listen, bool first) {
   // Classic mode holds one socket per transfer: make room for --max-transfers of them.
   rlimit nofile{};
   if (::getrlimit(RLIMIT_NOFILE, &nofile) == 0 && nofile.rlim_cur < nofile.rlim_max) {
@@ -397,6 +399,18 @@ Expected<std::vector<std::string>, std::string> Server::Loop::open(
       ::setsockopt(l.fd.get(), IPPROTO_IPV6, IPV6_RECVPKTINFO, &on, sizeof(on));
     }
     ::setsockopt(l.fd.get(), IPPROTO_IP, IP_PKTINFO, &on, sizeof(on));
+    if (first && hp->port != 0) {
+      // SO_REUSEPORT lets any process of the same user join the group: a second ferrum-tftpd
+      // on this port would start and silently take part of the clients. A probe bound without
+      // it fails while anyone holds the port.
+      UniqueFd probe(::socket(l.family, SOCK_DGRAM | SOCK_CLOEXEC, 0));
+      if (l.family == AF_INET6) {
+        ::setsockopt(probe.get(), IPPROTO_IPV6, IPV6_V6ONLY, l.wildcard ? &off : &on, sizeof(int));
+      }
+      if (probe && ::bind(probe.get(), reinterpret_cast<sockaddr*>(&ss), len) != 0) {
+        return unexpected("--listen " + text + ": bind: " + std::strerror(errno));
+      }
+    }
     ::setsockopt(l.fd.get(), SOL_SOCKET, SO_REUSEPORT, &on, sizeof(on));
     set_buffer(l.fd.get(), SO_RCVBUFFORCE, SO_RCVBUF);
     set_buffer(l.fd.get(), SO_SNDBUFFORCE, SO_SNDBUF);
@@ -1016,7 +1030,7 @@ Expected<std::vector<std::string>, std::string> Server::start() {
   for (std::size_t i = 0; i < threads; ++i) {
     auto loop = std::make_unique<Loop>(settings_, registry_, log_, *cache_, total_active_);
     // The first loop binds what --listen says (port 0 picks one); the others the same ports.
-    auto b = loop->open(i == 0 ? settings_.listen : bound);
+    auto b = loop->open(i == 0 ? settings_.listen : bound, i == 0);
     if (!b) {
       loops_.clear();
       return unexpected(b.error());

@@ -67,6 +67,12 @@ class AdminServer::Impl {
         respond(http::status::payload_too_large, "request bodies are not accepted here\n", false);
         return;
       }
+      if (ec == http::error::header_limit) {
+        // Closing without an answer would leave the client guessing (and retrying).
+        respond(http::status::request_header_fields_too_large,
+                "request head over 8 KiB; admin requests need no large headers\n", false);
+        return;
+      }
       if (ec) return;  // timeout, reset or a malformed request: just close
       auto req = parser_->release();
       auto target = std::string(req.target());

@@ -191,11 +191,11 @@ template class Family<Histogram>;
 namespace {
 class CallbackFamily final : public FamilyBase {
  public:
-  CallbackFamily(std::string name, std::string help, std::function<double()> fn)
-      : FamilyBase(std::move(name), std::move(help), Type::kGauge, {}), fn_(std::move(fn)) {}
+  CallbackFamily(std::string name, std::string help, Type type, std::function<double()> fn)
+      : FamilyBase(std::move(name), std::move(help), type, {}), fn_(std::move(fn)) {}
   void expose(std::string& out) const override {
     out += "# HELP " + name_ + " " + escape_help(help_) + "\n";
-    out += "# TYPE " + name_ + " gauge\n";
+    out += "# TYPE " + name_ + (type() == Type::kCounter ? " counter\n" : " gauge\n");
     out += name_ + " " + format_value(fn_()) + "\n";
   }
 
@@ -248,7 +248,12 @@ Family<Histogram>& Registry::histogram(const std::string& name, const std::strin
 
 void Registry::gauge_callback(const std::string& name, const std::string& help,
                               std::function<double()> fn) {
-  add(std::make_unique<CallbackFamily>(name, help, std::move(fn)));
+  add(std::make_unique<CallbackFamily>(name, help, Type::kGauge, std::move(fn)));
+}
+
+void Registry::counter_callback(const std::string& name, const std::string& help,
+                                std::function<double()> fn) {
+  add(std::make_unique<CallbackFamily>(name, help, Type::kCounter, std::move(fn)));
 }
 
 std::string Registry::expose() const {
@@ -294,8 +299,8 @@ void register_process_metrics(Registry& r) {
     auto f = proc_stat_fields();
     return f.size() > 21 ? std::stod(f[21]) * page : 0.0;  // field 24: rss pages
   });
-  r.gauge_callback("process_cpu_seconds_total", "Total user and system CPU time in seconds.",
-                   [ticks] {
+  r.counter_callback("process_cpu_seconds_total", "Total user and system CPU time in seconds.",
+                     [ticks] {
                      auto f = proc_stat_fields();
                      // fields 14 (utime) and 15 (stime)
                      return f.size() > 12 ? (std::stod(f[11]) + std::stod(f[12])) / ticks : 0.0;

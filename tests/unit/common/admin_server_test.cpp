@@ -25,13 +25,15 @@ log::Logger quiet() {
   return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l), "admin");
 }
 
-http::response<http::string_body> request(std::uint16_t port, http::verb verb, const std::string& target) {
+http::response<http::string_body> request(std::uint16_t port, http::verb verb, const std::string& target,
+                                          std::size_t padding = 0) {
   boost::asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
   http::request<http::string_body> req(verb, target, 11);
   req.set(http::field::host, "127.0.0.1");
   if (verb == http::verb::post) req.body() = "x";
+  if (padding > 0) req.set("X-Padding", std::string(padding, 'a'));
   req.prepare_payload();
   http::write(stream, req);
   beast::flat_buffer buf;
@@ -127,6 +129,10 @@ TEST_F(AdminServerTest, BadRequestsGetClearAnswers) {
   EXPECT_EQ(res.result(), http::status::method_not_allowed);
   EXPECT_EQ(res[http::field::allow], "GET, HEAD");
   EXPECT_EQ(request(server->port(), http::verb::post, "/metrics").result(), http::status::payload_too_large);
+  // A head over the 8 KiB bound gets an answer, not a silently closed connection.
+  EXPECT_EQ(request(server->port(), http::verb::get, "/healthz", 16 * 1024).result(),
+            http::status::request_header_fields_too_large);
+  EXPECT_EQ(request(server->port(), http::verb::get, "/healthz").result(), http::status::ok);
   auto head = request(server->port(), http::verb::head, "/healthz");
   EXPECT_EQ(head.result(), http::status::ok);
   EXPECT_TRUE(head.body().empty());

@@ -82,6 +82,9 @@ TEST(Metrics, ProcessMetricsReadProc) {
   EXPECT_GT(std::stod(m[1]), 1.6e9);
   ASSERT_TRUE(std::regex_search(text, m, std::regex("process_open_fds (\\d+)\n")));
   EXPECT_GE(std::stod(m[1]), 3);
+  // `_total` is reserved for counters: CPU seconds only grow.
+  EXPECT_NE(text.find("# TYPE process_cpu_seconds_total counter\n"), std::string::npos) << text;
+  EXPECT_NE(text.find("# TYPE process_open_fds gauge\n"), std::string::npos) << text;
 }
 
 TEST(Metrics, FormatValue) {

@@ -12,6 +12,9 @@ Expected<GrpcServer, std::string> GrpcServer::start(
   grpc::ServerBuilder builder;
   int port = 0;
   builder.AddListeningPort(options.listen, grpc::InsecureServerCredentials(), &port);
+  // gRPC sets SO_REUSEPORT by default: a second instance on the same port would then start
+  // and silently take half the connections instead of failing with the flag named.
+  builder.AddChannelArgument(GRPC_ARG_ALLOW_REUSEPORT, 0);
   for (auto* service : services) builder.RegisterService(service);
   builder.SetMaxReceiveMessageSize(options.max_receive_bytes);
   if (options.max_send_bytes >= 0) builder.SetMaxSendMessageSize(options.max_send_bytes);

@@ -115,6 +115,10 @@ class Registry {
   // A gauge computed at scrape time (queue depth, cache size, RSS).
   void gauge_callback(const std::string& name, const std::string& help,
                       std::function<double()> fn);
+  // A counter computed at scrape time from a source that only grows (CPU seconds); Prometheus
+  // reserves the `_total` suffix for counters, and rate() needs the type to be right.
+  void counter_callback(const std::string& name, const std::string& help,
+                        std::function<double()> fn);
 
   // The whole registry in text exposition format 0.0.4.
   std::string expose() const;
