@@ -179,18 +179,26 @@ Expected<ConfigInputs, LookupError> lookup_inputs(const InputStores& st, const S
   return in;
 }
 
-RenderInput ConfigInputs::render_input(std::string_view uuid, std::string& bootstrap_storage,
+RenderInput ConfigInputs::render_input(std::string_view uuid,
                                        const std::optional<LinkParameters>& link) const {
-  model::Secret s(*secret);
-  bootstrap_storage = s.value("value").value_or("");
   RenderInput in;
-  in.bootstrap_config = bootstrap_storage;
   in.uuid = std::string(uuid);
   in.server = patches_of(*server, std::string(uuid));
   if (server_class)
     in.server_class = patches_of(*server_class, string_field(*server_class, {"metadata", "name"}));
   in.link = link;
   return in;
+}
+
+std::string ConfigInputs::bootstrap_text() const {
+  return model::Secret(*secret).value("value").value_or("");
+}
+
+std::string ConfigInputs::secret_identity() const {
+  std::string uid = uid_of(*secret);
+  const std::string& rv = rv_of(*secret);
+  if (uid.empty() || rv.empty()) return {};
+  return uid + "@" + rv;
 }
 
 }  // namespace ferrum::metadata

@@ -172,29 +172,53 @@ HttpAnswer ConfigDataService::text(unsigned status, std::string_view result, std
 }
 
 Expected<ConfigDataService::ParsedConfig, RenderError> ConfigDataService::parsed_config(
-    const std::string& text) {
+    const ConfigInputs& inputs) {
+  std::string identity = inputs.secret_identity();
+  if (!identity.empty()) {
+    std::shared_lock lock(parsed_mu_);
+    if (auto it = parsed_by_secret_.find(identity); it != parsed_by_secret_.end()) {
+      return it->second;
+    }
+  }
+  std::string text = inputs.bootstrap_text();
   std::string key(SHA256_DIGEST_LENGTH, '\0');
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
          reinterpret_cast<unsigned char*>(key.data()));
+  ParsedConfig ptr;
   {
     std::shared_lock lock(parsed_mu_);
-    if (auto it = parsed_.find(key); it != parsed_.end()) return it->second;
+    if (auto it = parsed_.find(key); it != parsed_.end()) ptr = it->second;
   }
-  auto docs = parse_bootstrap_config(text);
-  if (!docs) return unexpected(docs.error());
-  auto ptr = std::make_shared<const std::vector<nlohmann::json>>(std::move(*docs));
+  if (!ptr) {
+    auto docs = parse_bootstrap_config(text);
+    if (!docs) return unexpected(docs.error());
+    ptr = std::make_shared<const std::vector<nlohmann::json>>(std::move(*docs));
+  }
   std::unique_lock lock(parsed_mu_);
+  // Bounded: drop an arbitrary entry when full.
   if (parsed_.size() >= settings_.parsed_cache_entries && !parsed_.contains(key)) {
-    parsed_.erase(parsed_.begin());  // bounded: drop an arbitrary entry
+    parsed_.erase(parsed_.begin());
   }
   parsed_[key] = ptr;
+  if (!identity.empty()) {
+    if (parsed_by_secret_.size() >= settings_.parsed_cache_entries &&
+        !parsed_by_secret_.contains(identity)) {
+      parsed_by_secret_.erase(parsed_by_secret_.begin());
+    }
+    parsed_by_secret_[identity] = ptr;
+  }
   return ptr;
 }
 
-Expected<std::string, RenderError> ConfigDataService::render(const RenderInput& in,
-                                                             const std::string& bootstrap) {
-  if (settings_.parsed_cache_entries == 0) return render_config(in);
-  auto docs = parsed_config(bootstrap);
+Expected<std::string, RenderError> ConfigDataService::render(
+    const ConfigInputs& inputs, std::string_view uuid, const std::optional<LinkParameters>& link) {
+  RenderInput in = inputs.render_input(uuid, link);
+  if (settings_.parsed_cache_entries == 0) {
+    std::string text = inputs.bootstrap_text();
+    in.bootstrap_config = text;
+    return render_config(in);
+  }
+  auto docs = parsed_config(inputs);
   if (!docs) return unexpected(docs.error());
   return render_parsed_config(**docs, in);
 }
@@ -231,8 +255,7 @@ HttpAnswer ConfigDataService::answer(std::string_view query) {
   }
 
   auto started = std::chrono::steady_clock::now();
-  std::string bootstrap;
-  auto rendered = render(inputs->render_input(*uuid, bootstrap, link), bootstrap);
+  auto rendered = render(*inputs, *uuid, link);
   render_seconds_.observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!rendered) {

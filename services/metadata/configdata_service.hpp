@@ -81,8 +81,9 @@ class ConfigDataService {
   HttpAnswer text(unsigned status, std::string_view result, std::string body);
   using ParsedConfig = std::shared_ptr<const std::vector<nlohmann::json>>;
   // The parsed bootstrap config, from the parse cache when the same bytes were parsed before.
-  Expected<ParsedConfig, RenderError> parsed_config(const std::string& text);
-  Expected<std::string, RenderError> render(const RenderInput& in, const std::string& bootstrap);
+  Expected<ParsedConfig, RenderError> parsed_config(const ConfigInputs& inputs);
+  Expected<std::string, RenderError> render(const ConfigInputs& inputs, std::string_view uuid,
+                                            const std::optional<LinkParameters>& link);
 
   ServiceSettings settings_;
   InputStores stores_;
@@ -109,6 +110,9 @@ class ConfigDataService {
   // configs of one MachineDeployment are byte-identical, so they share one parse.
   std::shared_mutex parsed_mu_;
   std::unordered_map<std::string, ParsedConfig> parsed_;
+  // The same parses by Secret identity (uid@resourceVersion), so that an unchanged Secret is
+  // neither decoded nor hashed again (together most of a render's remaining cost).
+  std::unordered_map<std::string, ParsedConfig> parsed_by_secret_;
 };
 
 }  // namespace ferrum::metadata

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ferrum/base64.hpp"
 #include "ferrum/model/secret.hpp"
 #include "settings.hpp"
 
@@ -230,6 +231,30 @@ TEST_F(ServiceTest, CacheIsReusedUntilAnyInputChanges) {
   EXPECT_NE(fifth.body->find("type: controlplane"), std::string::npos) << *fifth.body;
   EXPECT_NE(registry_.expose().find("ferrum_metadata_render_cache_hits_total 1"),
             std::string::npos);
+}
+
+TEST_F(ServiceTest, ParsedConfigsFollowTheSecretWithTheRenderCacheOff) {
+  auto svc = service(0, /*cache_secrets=*/true);
+  secret_cache_.upsert("default/m1-bootstrap", ptr(secret("m1-bootstrap", "6", kConfig)));
+  auto first = svc->answer(std::string("uuid=") + kUuid);
+  ASSERT_EQ(first.status, 200u);
+  EXPECT_EQ(*svc->answer(std::string("uuid=") + kUuid).body, *first.body);
+
+  const std::string other =
+      "version: v1alpha1\nmachine:\n  type: controlplane\n  install:\n    disk: /dev/sda\n";
+  secret_cache_.upsert("default/m1-bootstrap", ptr(secret("m1-bootstrap", "60", other)));
+  auto changed = svc->answer(std::string("uuid=") + kUuid);
+  EXPECT_NE(changed.body->find("type: controlplane"), std::string::npos) << *changed.body;
+
+  // Without uid and resourceVersion a Secret has no identity: its text decides.
+  json anonymous = secret("m1-bootstrap", "", kConfig);
+  anonymous["metadata"].erase("uid");
+  anonymous["metadata"].erase("resourceVersion");
+  secret_cache_.upsert("default/m1-bootstrap", ptr(anonymous));
+  EXPECT_EQ(*svc->answer(std::string("uuid=") + kUuid).body, *first.body);
+  anonymous["data"]["value"] = base64::encode(other);
+  secret_cache_.upsert("default/m1-bootstrap", ptr(anonymous));
+  EXPECT_EQ(*svc->answer(std::string("uuid=") + kUuid).body, *changed.body);
 }
 
 TEST_F(ServiceTest, UncachedSecretIsReadOncePerRequest) {
