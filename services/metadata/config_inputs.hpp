@@ -48,6 +48,8 @@ struct ConfigInputs {
   kube::ObjectPtr binding, metal_machine, machine, server, server_class, secret;
   bool secret_from_api = false;
   std::string fingerprint;
+  // The store keys the objects were found under (class_key empty: no ServerClass).
+  std::string metal_machine_key, machine_key, secret_key, class_key;
 
   // The renderer's input without the bootstrap config (bootstrap_config is left empty: see
   // bootstrap_text()).
