@@ -171,7 +171,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
 
   void send(HttpResponse res, bool keep_alive, bool head_only) {
     keep_alive_ = keep_alive;
-    std::uint64_t length = res.file ? res.file->length : res.body.size();
+    std::uint64_t length = res.file ? res.file->length : res.body_text().size();
     head_.clear();
     head_ += "HTTP/1.1 ";
     head_ += std::to_string(res.status);
@@ -199,9 +199,14 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
       }
     }
     body_.clear();
-    if (!head_only && res.status != 304 && !res.file) body_ = std::move(res.body);
+    shared_body_.reset();
+    if (!head_only && res.status != 304 && !res.file) {
+      body_ = std::move(res.body);
+      shared_body_ = std::move(res.shared_body);
+    }
     arm(w_.owner().settings_.write_timeout);
-    std::array<asio::const_buffer, 2> bufs{asio::buffer(head_), asio::buffer(body_)};
+    std::array<asio::const_buffer, 2> bufs{
+        asio::buffer(head_), shared_body_ ? asio::buffer(*shared_body_) : asio::buffer(body_)};
     asio::async_write(socket_, bufs, [self = shared_from_this()](error_code ec, std::size_t) {
       if (ec) {
         self->close();
@@ -210,7 +215,10 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
       if (self->file_.fd >= 0) {
         self->send_file();
       } else {
-        if (self->on_sent_) self->on_sent_(self->body_.size());
+        if (self->on_sent_) {
+          self->on_sent_(self->shared_body_ ? self->shared_body_->size() : self->body_.size());
+        }
+        self->shared_body_.reset();  // no cache entry held while idle
         self->done();
       }
     });
@@ -270,6 +278,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
   std::size_t used_ = 0;
   std::string head_;
   std::string body_;
+  std::shared_ptr<const std::string> shared_body_;
   FileBody file_;
   std::uint64_t sent_ = 0;
   bool keep_alive_ = true;
