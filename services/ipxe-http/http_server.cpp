@@ -92,6 +92,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     w_.connections().insert(this);
     error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
+    socket_.non_blocking(true, ec);  // read_some after async_wait must not block
     buf_.resize(kMaxHead);
   }
   ~Connection() {
@@ -128,17 +129,26 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     }
     arm(used_ == 0 ? timeout : w_.owner().settings_.header_timeout);
     idle_ = used_ == 0;
-    socket_.async_read_some(asio::buffer(buf_.data() + used_, buf_.size() - used_),
-                            [self = shared_from_this()](error_code ec, std::size_t n) {
-                              self->idle_ = false;
-                              if (ec) {
-                                // Peer closed or timed out: drop the timer's hold too.
-                                self->close();
-                                return;
-                              }
-                              self->used_ += n;
-                              self->next_request(self->w_.owner().settings_.header_timeout);
-                            });
+    // Wait for readability, then read: an async read would first try a recv that, right after
+    // a response, nearly always fails with EAGAIN (one wasted system call per request).
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(), timeout](error_code ec) {
+      self->idle_ = false;
+      if (!ec) {
+        std::size_t n = self->socket_.read_some(
+            asio::buffer(self->buf_.data() + self->used_, self->buf_.size() - self->used_), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+          self->next_request(timeout);  // spurious wake-up: keep waiting, same deadline kind
+          return;
+        }
+        self->used_ += n;
+      }
+      if (ec) {
+        // Peer closed or timed out: drop the timer's hold too.
+        self->close();
+        return;
+      }
+      self->next_request(self->w_.owner().settings_.header_timeout);
+    });
   }
 
   // Handles one buffered request head; false when none is complete yet.
