@@ -4,6 +4,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <filesystem>
 #include <fstream>
 #include <nlohmann/json.hpp>
@@ -217,6 +218,7 @@ std::vector<AssetState> AssetCache::sync(const model::Environment& env, std::sto
   }
   std::unique_lock lock(mu_);
   envs_[name] = std::move(states);
+  generation_.fetch_add(1, std::memory_order_release);
   return out;
 }
 
@@ -224,11 +226,31 @@ void AssetCache::forget(const std::string& env) {
   {
     std::unique_lock lock(mu_);
     envs_.erase(env);
+    generation_.fetch_add(1, std::memory_order_release);
   }
   std::error_code ec;
   fs::remove_all(fs::path(settings_.asset_dir) / env, ec);
   log_.info("environment assets removed", {{"environment", env}});
 }
+
+namespace {
+
+using AssetMap = std::map<std::string, std::map<std::string, AssetState>>;
+
+// Same arches with the same files (by size and mtime) ready.
+bool same_files(const AssetMap& a, const AssetMap& b) {
+  auto same_state = [](const auto& x, const auto& y) {
+    return x.first == y.first && x.second.ready == y.second.ready &&
+           x.second.size == y.second.size && x.second.mtime == y.second.mtime;
+  };
+  auto same_arch = [&](const auto& x, const auto& y) {
+    return x.first == y.first && std::equal(x.second.begin(), x.second.end(), y.second.begin(),
+                                            y.second.end(), same_state);
+  };
+  return std::equal(a.begin(), a.end(), b.begin(), b.end(), same_arch);
+}
+
+}  // namespace
 
 void AssetCache::refresh_agents() {
   std::map<std::string, std::map<std::string, AssetState>> found;
@@ -250,7 +272,11 @@ void AssetCache::refresh_agents() {
     }
   }
   std::unique_lock lock(mu_);
-  agents_ = std::move(found);
+  // Periodic: only a real change may invalidate what was derived from the old state.
+  if (!same_files(agents_, found)) {
+    agents_ = std::move(found);
+    generation_.fetch_add(1, std::memory_order_release);
+  }
 }
 
 std::string AssetCache::environment_unready(const nlohmann::json& env) const {

@@ -16,6 +16,8 @@
 //   and are served under the environment name agent-<arch>.
 // Thread-safe: sync runs on controller workers while request threads read.
 
+#include <atomic>
+#include <cstdint>
 #include <ctime>
 #include <map>
 #include <mutex>
@@ -78,6 +80,7 @@ class AssetCache final : public AssetReadiness {
 
   std::string environment_unready(const nlohmann::json& env) const override;
   std::string agent_unready(const std::string& arch) const override;
+  std::uint64_t generation() const override { return generation_.load(std::memory_order_acquire); }
 
   // Opens a verified asset (`env` may be agent-<arch>); nothing if unknown or not verified.
   std::optional<OpenAsset> open(const std::string& env, const std::string& asset) const;
@@ -96,6 +99,7 @@ class AssetCache final : public AssetReadiness {
   metrics::Family<metrics::Counter>& downloads_;
   log::Logger log_;
   mutable std::shared_mutex mu_;
+  std::atomic<std::uint64_t> generation_{0};  // bumped under mu_ by every write
   std::map<std::string, std::map<std::string, AssetState>> envs_;    // env -> asset -> state
   std::map<std::string, std::map<std::string, AssetState>> agents_;  // arch -> asset -> state
 };

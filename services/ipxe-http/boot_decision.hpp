@@ -12,6 +12,7 @@
 //   else environment: Server.spec.environmentRef, else the ServerClass's, else `default`
 //   environment missing => 404; assets not verified on this replica => 412.
 
+#include <cstdint>
 #include <functional>
 #include <optional>
 #include <string>
@@ -52,6 +53,9 @@ class AssetReadiness {
   // `env` is the whole Environment object as cached (read in place, never copied).
   virtual std::string environment_unready(const nlohmann::json& env) const = 0;
   virtual std::string agent_unready(const std::string& arch) const = 0;
+  // Changes whenever an answer of the two above may have changed, once the new answers are
+  // visible; callers cache decisions by it.
+  virtual std::uint64_t generation() const = 0;
 };
 
 struct DecisionSettings {

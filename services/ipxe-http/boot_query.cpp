@@ -1,15 +1,17 @@
 #include "boot_query.hpp"
 
-#include <cctype>
-
 #include "ferrum/percent_encoding.hpp"
 
 namespace ferrum::ipxe {
 namespace {
 
+// ASCII only, as the "C" locale's tolower; inline because every /ipxe request lowers its keys
+// and values.
+char lower_char(char c) { return c >= 'A' && c <= 'Z' ? static_cast<char>(c - 'A' + 'a') : c; }
+
 std::string lower(std::string_view s) {
   std::string out(s);
-  for (auto& c : out) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  for (auto& c : out) c = lower_char(c);
   return out;
 }
 
@@ -28,7 +30,8 @@ bool valid_uuid(std::string_view s) {
 }
 
 bool normalize_mac(std::string_view s, std::string& out) {
-  std::string hex;
+  char hex[12];
+  std::size_t n = 0;
   if (s.size() == 17) {
     char sep = s[2];
     if (sep != '-' && sep != ':') return false;
@@ -37,21 +40,22 @@ bool normalize_mac(std::string_view s, std::string& out) {
         if (s[i] != sep) return false;
       } else {
         if (hex_digit_value(s[i]) < 0) return false;
-        hex.push_back(s[i]);
+        hex[n++] = s[i];
       }
     }
   } else if (s.size() == 12) {
     for (char c : s) {
       if (hex_digit_value(c) < 0) return false;
+      hex[n++] = c;
     }
-    hex = std::string(s);
   } else {
     return false;
   }
   out.clear();
   for (std::size_t i = 0; i < 12; i += 2) {
     if (!out.empty()) out.push_back(':');
-    out += lower(hex.substr(i, 2));
+    out.push_back(lower_char(hex[i]));
+    out.push_back(lower_char(hex[i + 1]));
   }
   return true;
 }

@@ -57,11 +57,13 @@ HttpResponse file_response(const HttpRequest& req, const OpenAsset& file,
 
 BootRoutes::BootRoutes(std::string boot_script, std::string tftp_root, BootCaches caches,
                        const AssetCache& assets, DecisionSettings settings,
-                       metrics::Registry& registry, log::Logger log)
+                       metrics::Registry& registry, log::Logger log,
+                       std::size_t decision_cache_entries)
     : boot_script_(std::move(boot_script)),
       caches_(caches),
       assets_(assets),
       settings_(std::move(settings)),
+      decisions_(decision_cache_entries),
       registry_(registry),
       requests_(registry.counter("ferrum_ipxe_http_requests_total",
                                  "HTTP requests by route and decision (for /ipxe: agent, "
@@ -110,20 +112,30 @@ HttpResponse BootRoutes::ipxe(const HttpRequest& req) {
     ipxe_counts_[6]->inc();
     return HttpResponse::text(400, "bad query parameter " + q.error().message + "\n");
   }
-  BootDecision d = decide(*q, caches_, assets_, settings_);
+  // The stamp is read before deciding: a change while deciding leaves the entry stale, never
+  // a stale decision under a current stamp.
+  std::string key = DecisionCache::key(*q);
+  DecisionCache::Stamp stamp = DecisionCache::stamp(caches_, assets_);
+  std::shared_ptr<const BootDecision> d = decisions_.find(key, stamp);
+  if (!d) {
+    d = std::make_shared<const BootDecision>(decide(*q, caches_, assets_, settings_));
+    decisions_.store(key, stamp, d);
+  }
   // Fields are built only when the line is written: this is the hot path.
   if (log_.enabled(log::Level::kInfo)) {
     log_.info("boot decision", {{"server", q->uuid},
                                 {"mac", q->mac},
                                 {"arch", q->arch},
-                                {"decision", std::string(outcome_label(d.outcome))},
-                                {"environment", d.environment},
-                                {"status", d.http_status},
-                                {"reason", d.reason}});
+                                {"decision", std::string(outcome_label(d->outcome))},
+                                {"environment", d->environment},
+                                {"status", d->http_status},
+                                {"reason", d->reason}});
   }
-  auto r = HttpResponse::text(d.http_status, std::move(d.body));
-  r.headers.emplace_back("Cache-Control", "no-store");
-  ipxe_counts_[static_cast<std::size_t>(d.outcome)]->inc();
+  HttpResponse r;
+  r.status = d->http_status;
+  r.headers = {{"Content-Type", "text/plain; charset=utf-8"}, {"Cache-Control", "no-store"}};
+  r.shared_body = std::shared_ptr<const std::string>(d, &d->body);  // shares the decision
+  ipxe_counts_[static_cast<std::size_t>(d->outcome)]->inc();
   return r;
 }
 

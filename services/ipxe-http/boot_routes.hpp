@@ -12,6 +12,7 @@
 
 #include "asset_cache.hpp"
 #include "boot_decision.hpp"
+#include "decision_cache.hpp"
 #include "ferrum/log.hpp"
 #include "ferrum/metrics.hpp"
 #include "http_server.hpp"
@@ -20,9 +21,10 @@ namespace ferrum::ipxe {
 
 class BootRoutes {
  public:
+  // `decision_cache_entries`: /ipxe decisions kept for reuse (decision_cache.hpp); 0: none.
   BootRoutes(std::string boot_script, std::string tftp_root, BootCaches caches,
              const AssetCache& assets, DecisionSettings settings, metrics::Registry& registry,
-             log::Logger log);
+             log::Logger log, std::size_t decision_cache_entries = 20000);
 
   HttpResponse handle(const HttpRequest& req);
 
@@ -37,6 +39,7 @@ class BootRoutes {
   BootCaches caches_;
   const AssetCache& assets_;
   DecisionSettings settings_;
+  DecisionCache decisions_;
   metrics::Registry& registry_;
   metrics::Family<metrics::Counter>& requests_;
   // /ipxe is the hot path: its counters are looked up once (by Outcome, then 400 last).

@@ -68,13 +68,10 @@ Expected<HttpRequest, HttpError> parse_request_head(std::string_view head) {
   }
   auto q = target.find('?');
   // '+' means a space only in queries; in a path it is itself.
-  std::string raw_path;
-  for (char c : target.substr(0, q)) {
-    if (c == '+') {
-      raw_path += "%2B";
-    } else {
-      raw_path.push_back(c);
-    }
+  std::string raw_path(target.substr(0, q));
+  for (std::size_t plus = raw_path.find('+'); plus != std::string::npos;
+       plus = raw_path.find('+', plus + 3)) {
+    raw_path.replace(plus, 1, "%2B");
   }
   auto path = percent_decode(raw_path);
   if (!path || path->find('\0') != std::string::npos) {

@@ -94,6 +94,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     w_.connections().insert(this);
     error_code ec;
     socket_.set_option(tcp::no_delay(true), ec);
+    socket_.non_blocking(true, ec);  // read_some after async_wait must not block
     buf_.resize(kMaxHead);
   }
   ~Connection() {
@@ -130,17 +131,26 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
     }
     arm(used_ == 0 ? timeout : w_.owner().settings_.header_timeout);
     idle_ = used_ == 0;
-    socket_.async_read_some(asio::buffer(buf_.data() + used_, buf_.size() - used_),
-                            [self = shared_from_this()](error_code ec, std::size_t n) {
-                              self->idle_ = false;
-                              if (ec) {
-                                // Peer closed or timed out: drop the timer's hold too.
-                                self->close();
-                                return;
-                              }
-                              self->used_ += n;
-                              self->next_request(self->w_.owner().settings_.header_timeout);
-                            });
+    // Wait for readability, then read: an async read would first try a recv that, right after
+    // a response, nearly always fails with EAGAIN (one wasted system call per request).
+    socket_.async_wait(tcp::socket::wait_read, [self = shared_from_this(), timeout](error_code ec) {
+      self->idle_ = false;
+      if (!ec) {
+        std::size_t n = self->socket_.read_some(
+            asio::buffer(self->buf_.data() + self->used_, self->buf_.size() - self->used_), ec);
+        if (ec == asio::error::would_block || ec == asio::error::try_again) {
+          self->next_request(timeout);  // spurious wake-up: keep waiting, same deadline kind
+          return;
+        }
+        self->used_ += n;
+      }
+      if (ec) {
+        // Peer closed or timed out: drop the timer's hold too.
+        self->close();
+        return;
+      }
+      self->next_request(self->w_.owner().settings_.header_timeout);
+    });
   }
 
   // Handles one buffered request head; false when none is complete yet.
@@ -173,7 +183,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
 
   void send(HttpResponse res, bool keep_alive, bool head_only) {
     keep_alive_ = keep_alive;
-    std::uint64_t length = res.file ? res.file->length : res.body.size();
+    std::uint64_t length = res.file ? res.file->length : res.body_text().size();
     head_.clear();
     head_ += "HTTP/1.1 ";
     head_ += std::to_string(res.status);
@@ -201,9 +211,19 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
       }
     }
     body_.clear();
-    if (!head_only && res.status != 304 && !res.file) body_ = std::move(res.body);
+    shared_body_.reset();
+    if (!head_only && res.status != 304 && !res.file) {
+      body_ = std::move(res.body);
+      shared_body_ = std::move(res.shared_body);
+    }
     arm(w_.owner().settings_.write_timeout);
-    std::array<asio::const_buffer, 2> bufs{asio::buffer(head_), asio::buffer(body_)};
+    if (file_.fd >= 0 && file_.length > 0) {
+      head_sent_ = 0;
+      send_file_head();
+      return;
+    }
+    std::array<asio::const_buffer, 2> bufs{
+        asio::buffer(head_), shared_body_ ? asio::buffer(*shared_body_) : asio::buffer(body_)};
     asio::async_write(socket_, bufs, [self = shared_from_this()](error_code ec, std::size_t) {
       if (ec) {
         self->close();
@@ -212,10 +232,43 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
       if (self->file_.fd >= 0) {
         self->send_file();
       } else {
-        if (self->on_sent_) self->on_sent_(self->body_.size());
+        if (self->on_sent_) {
+          self->on_sent_(self->shared_body_ ? self->shared_body_->size() : self->body_.size());
+        }
+        self->shared_body_.reset();  // no cache entry held while idle
         self->done();
       }
     });
+  }
+
+  // The head of a file response goes out with MSG_MORE, so that it shares packets with the
+  // file's first bytes instead of leaving as a small packet of its own under TCP_NODELAY
+  // (nginx's tcp_nopush does the same with TCP_CORK).
+  void send_file_head() {
+    socket_.native_non_blocking(true);
+    while (head_sent_ < head_.size()) {
+      ssize_t n = ::send(socket_.native_handle(), head_.data() + head_sent_,
+                         head_.size() - head_sent_, MSG_MORE | MSG_NOSIGNAL);
+      if (n > 0) {
+        head_sent_ += static_cast<std::size_t>(n);
+        continue;
+      }
+      if (n < 0 && errno == EINTR) continue;
+      if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+        arm(w_.owner().settings_.write_timeout);
+        socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
+          if (ec) {
+            self->close();
+            return;
+          }
+          self->send_file_head();
+        });
+        return;
+      }
+      close();  // the peer went away
+      return;
+    }
+    send_file();
   }
 
   void send_file() {
@@ -271,7 +324,9 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
   std::vector<char> buf_;
   std::size_t used_ = 0;
   std::string head_;
+  std::size_t head_sent_ = 0;  // of a file response's head (send_file_head)
   std::string body_;
+  std::shared_ptr<const std::string> shared_body_;
   FileBody file_;
   std::uint64_t sent_ = 0;
   bool keep_alive_ = true;

@@ -16,6 +16,7 @@
 #include <functional>
 #include <memory>
 #include <string>
+#include <string_view>
 #include <thread>
 #include <vector>
 
@@ -36,11 +37,15 @@ struct HttpResponse {
   int status = 200;
   std::vector<std::pair<std::string, std::string>> headers;
   std::string body;
+  // Instead of body: sent from where it is, not copied (a cached decision's script).
+  std::shared_ptr<const std::string> shared_body;
   std::optional<FileBody> file;  // instead of body
   // Called with the bytes of the body actually written (metrics).
   std::function<void(std::uint64_t)> on_sent;
 
   static HttpResponse text(int status, std::string body);
+  // The body, whichever of the two members holds it (not the file).
+  std::string_view body_text() const { return shared_body ? *shared_body : body; }
 };
 
 using HttpHandler = std::function<HttpResponse(const HttpRequest&)>;

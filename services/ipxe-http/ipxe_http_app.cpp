@@ -51,7 +51,8 @@ IpxeHttpApp::IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRunti
   routes_ = std::make_unique<BootRoutes>(
       render_boot_script(boot_endpoint(settings_)), settings_.tftp_root,
       BootCaches{servers_->store(), bindings_->store(), classes_->store(), environments_->store()},
-      assets_, decision_settings(settings_), reg, runtime_.logger("http"));
+      assets_, decision_settings(settings_), reg, runtime_.logger("http"),
+      static_cast<std::size_t>(settings_.decision_cache_entries));
   HttpServerSettings hs;
   hs.listen = settings_.listen;
   hs.workers = static_cast<int>(settings_.workers);

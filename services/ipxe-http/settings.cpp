@@ -53,6 +53,10 @@ void add_flags(flags::FlagSet& f, Settings& s) {
   f.add_int("workers", &s.workers, 2, "HTTP worker threads (one event loop each).", 1, 256);
   f.add_int("max-connections", &s.max_connections, 4096,
             "Most open HTTP connections; more are closed at accept.", 1, 1 << 20);
+  f.add_int("decision-cache-entries", &s.decision_cache_entries, 20000,
+            "Most /ipxe decisions kept for reuse while the Server, ServerBinding, ServerClass, "
+            "Environment caches and asset readiness are unchanged (0: decide every request).",
+            0, 1 << 24);
   f.add_duration("header-timeout", &s.header_timeout, std::chrono::seconds(10),
                  "Time allowed to receive a request head.");
   f.add_duration("idle-timeout", &s.idle_timeout, std::chrono::seconds(30),

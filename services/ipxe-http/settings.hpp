@@ -28,6 +28,7 @@ struct Settings {
   std::string lease_namespace;
   std::int64_t workers = 2;
   std::int64_t max_connections = 4096;
+  std::int64_t decision_cache_entries = 20000;
   std::chrono::milliseconds header_timeout{};
   std::chrono::milliseconds idle_timeout{};
   std::int64_t asset_max_bytes = 1ll << 30;

@@ -108,6 +108,7 @@ Expected<ConfigInputs, LookupError> lookup_inputs(const InputStores& st, const S
     return unexpected(not_found("ServerBinding " + uuid + " has no spec.metalMachineRef.name"));
   }
   std::string mm_key = mm_ns.empty() ? mm_name : mm_ns + "/" + mm_name;
+  in.metal_machine_key = mm_key;
   in.metal_machine = st.metal_machines->get(mm_key);
   if (!in.metal_machine) {
     return unexpected(not_found("MetalMachine " + mm_key +
@@ -121,6 +122,7 @@ Expected<ConfigInputs, LookupError> lookup_inputs(const InputStores& st, const S
   }
   std::string ns = string_field(*in.metal_machine, {"metadata", "namespace"});
   std::string machine_key = ns + "/" + owner;
+  in.machine_key = machine_key;
   in.machine = st.machines->get(machine_key);
   if (!in.machine) {
     return unexpected(
@@ -133,12 +135,14 @@ Expected<ConfigInputs, LookupError> lookup_inputs(const InputStores& st, const S
                   " has no spec.bootstrap.dataSecretName (bootstrap data not generated yet)"));
   }
   std::string secret_key = ns + "/" + secret_name;
+  in.secret_key = secret_key;
 
   in.server = st.servers->get(uuid);
   if (!in.server)
     return unexpected(not_found("Server " + uuid + " not found (its ServerBinding exists)"));
   if (auto cname = string_field(*in.binding, {"spec", "serverClassRef", "name"}); !cname.empty()) {
     in.server_class = st.server_classes->get(cname);
+    in.class_key = cname;
     if (!in.server_class) {
       return unexpected(not_found("ServerClass " + cname +
                                   " (spec.serverClassRef of ServerBinding " + uuid +
@@ -179,18 +183,26 @@ Expected<ConfigInputs, LookupError> lookup_inputs(const InputStores& st, const S
   return in;
 }
 
-RenderInput ConfigInputs::render_input(std::string_view uuid, std::string& bootstrap_storage,
+RenderInput ConfigInputs::render_input(std::string_view uuid,
                                        const std::optional<LinkParameters>& link) const {
-  model::Secret s(*secret);
-  bootstrap_storage = s.value("value").value_or("");
   RenderInput in;
-  in.bootstrap_config = bootstrap_storage;
   in.uuid = std::string(uuid);
   in.server = patches_of(*server, std::string(uuid));
   if (server_class)
     in.server_class = patches_of(*server_class, string_field(*server_class, {"metadata", "name"}));
   in.link = link;
   return in;
+}
+
+std::string ConfigInputs::bootstrap_text() const {
+  return model::Secret(*secret).value("value").value_or("");
+}
+
+std::string ConfigInputs::secret_identity() const {
+  std::string uid = uid_of(*secret);
+  const std::string& rv = rv_of(*secret);
+  if (uid.empty() || rv.empty()) return {};
+  return uid + "@" + rv;
 }
 
 }  // namespace ferrum::metadata

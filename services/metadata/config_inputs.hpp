@@ -48,10 +48,17 @@ struct ConfigInputs {
   kube::ObjectPtr binding, metal_machine, machine, server, server_class, secret;
   bool secret_from_api = false;
   std::string fingerprint;
+  // The store keys the objects were found under (class_key empty: no ServerClass).
+  std::string metal_machine_key, machine_key, secret_key, class_key;
 
-  // The renderer's input (decodes the Secret; the view borrows `bootstrap_storage`).
-  RenderInput render_input(std::string_view uuid, std::string& bootstrap_storage,
-                           const std::optional<LinkParameters>& link) const;
+  // The renderer's input without the bootstrap config (bootstrap_config is left empty: see
+  // bootstrap_text()).
+  RenderInput render_input(std::string_view uuid, const std::optional<LinkParameters>& link) const;
+  // The bootstrap config, decoded from the Secret.
+  std::string bootstrap_text() const;
+  // "uid@resourceVersion" of the Secret: the same identity means the same bootstrap_text().
+  // Empty when the Secret lacks either, so that it never stands for another Secret's text.
+  std::string secret_identity() const;
 };
 
 Expected<ConfigInputs, LookupError> lookup_inputs(const InputStores& stores,

@@ -121,7 +121,9 @@ class Renderer {
     if (has_json) {
       auto main_index = find_main_document(docs_);
       if (!main_index) return config_error(main_index.error());
-      auto patched = patch::apply_json_patch(docs_[*main_index], src.config_patches);
+      // docs_ is this render's own copy and is thrown away on any error, so the main
+      // document is patched where it is rather than copied.
+      auto patched = patch::apply_json_patch(std::move(docs_[*main_index]), src.config_patches);
       if (!patched) {
         const auto& pe = patched.error();
         return fail("configPatches",
@@ -139,7 +141,7 @@ class Renderer {
       }
     }
     for (std::size_t i = 0; i < src.strategic_patches.size(); ++i) {
-      auto patched = patch::apply_strategic_patch(docs_, src.strategic_patches[i]);
+      auto patched = patch::apply_strategic_patch(std::move(docs_), src.strategic_patches[i]);
       if (!patched) {
         return fail("strategicPatches", i, "", patched.error().path, patched.error().message());
       }

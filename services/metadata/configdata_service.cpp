@@ -72,6 +72,11 @@ LinkSource::LinkSource(std::string api_url, const kube::ObjectStore* secrets,
       logs_port_(logs_port),
       log_(std::move(log)) {}
 
+kube::ObjectPtr LinkSource::secret_object() const {
+  if (api_url_.empty() || !secrets_) return nullptr;
+  return secrets_->get(secret_key_);
+}
+
 std::optional<LinkParameters> LinkSource::current(std::string& fingerprint) const {
   if (api_url_.empty() || !secrets_) return std::nullopt;
   auto secret = secrets_->get(secret_key_);
@@ -172,31 +177,85 @@ HttpAnswer ConfigDataService::text(unsigned status, std::string_view result, std
 }
 
 Expected<ConfigDataService::ParsedConfig, RenderError> ConfigDataService::parsed_config(
-    const std::string& text) {
+    const ConfigInputs& inputs) {
+  std::string identity = inputs.secret_identity();
+  if (!identity.empty()) {
+    std::shared_lock lock(parsed_mu_);
+    if (auto it = parsed_by_secret_.find(identity); it != parsed_by_secret_.end()) {
+      return it->second;
+    }
+  }
+  std::string text = inputs.bootstrap_text();
   std::string key(SHA256_DIGEST_LENGTH, '\0');
   SHA256(reinterpret_cast<const unsigned char*>(text.data()), text.size(),
          reinterpret_cast<unsigned char*>(key.data()));
+  ParsedConfig ptr;
   {
     std::shared_lock lock(parsed_mu_);
-    if (auto it = parsed_.find(key); it != parsed_.end()) return it->second;
+    if (auto it = parsed_.find(key); it != parsed_.end()) ptr = it->second;
   }
-  auto docs = parse_bootstrap_config(text);
-  if (!docs) return unexpected(docs.error());
-  auto ptr = std::make_shared<const std::vector<nlohmann::json>>(std::move(*docs));
+  if (!ptr) {
+    auto docs = parse_bootstrap_config(text);
+    if (!docs) return unexpected(docs.error());
+    ptr = std::make_shared<const std::vector<nlohmann::json>>(std::move(*docs));
+  }
   std::unique_lock lock(parsed_mu_);
+  // Bounded: drop an arbitrary entry when full.
   if (parsed_.size() >= settings_.parsed_cache_entries && !parsed_.contains(key)) {
-    parsed_.erase(parsed_.begin());  // bounded: drop an arbitrary entry
+    parsed_.erase(parsed_.begin());
   }
   parsed_[key] = ptr;
+  if (!identity.empty()) {
+    if (parsed_by_secret_.size() >= settings_.parsed_cache_entries &&
+        !parsed_by_secret_.contains(identity)) {
+      parsed_by_secret_.erase(parsed_by_secret_.begin());
+    }
+    parsed_by_secret_[identity] = ptr;
+  }
   return ptr;
 }
 
-Expected<std::string, RenderError> ConfigDataService::render(const RenderInput& in,
-                                                             const std::string& bootstrap) {
-  if (settings_.parsed_cache_entries == 0) return render_config(in);
-  auto docs = parsed_config(bootstrap);
+Expected<std::string, RenderError> ConfigDataService::render(
+    const ConfigInputs& inputs, std::string_view uuid, const std::optional<LinkParameters>& link) {
+  RenderInput in = inputs.render_input(uuid, link);
+  if (settings_.parsed_cache_entries == 0) {
+    std::string text = inputs.bootstrap_text();
+    in.bootstrap_config = text;
+    return render_config(in);
+  }
+  auto docs = parsed_config(inputs);
   if (!docs) return unexpected(docs.error());
   return render_parsed_config(**docs, in);
+}
+
+std::vector<ConfigDataService::Source> ConfigDataService::sources_of(const InputStores& st,
+                                                                     const ConfigInputs& in,
+                                                                     const std::string& uuid) {
+  if (in.secret_from_api || !st.bootstrap_secrets) return {};
+  std::vector<Source> out;
+  out.reserve(6);
+  out.push_back({st.bindings, uuid, in.binding});
+  out.push_back({st.metal_machines, in.metal_machine_key, in.metal_machine});
+  out.push_back({st.machines, in.machine_key, in.machine});
+  out.push_back({st.servers, uuid, in.server});
+  if (in.server_class) out.push_back({st.server_classes, in.class_key, in.server_class});
+  out.push_back({st.bootstrap_secrets, in.secret_key, in.secret});
+  return out;
+}
+
+std::shared_ptr<const std::string> ConfigDataService::unchanged_entry(
+    const std::string& uuid) const {
+  std::shared_lock lock(cache_mu_);
+  auto it = cache_.find(uuid);
+  if (it == cache_.end() || it->second.sources.empty()) return nullptr;
+  const Entry& e = it->second;
+  for (const Source& src : e.sources) {
+    if (src.store->get(src.key) != src.object) return nullptr;
+  }
+  // The ServerClass is named by the binding, so with the binding unchanged an entry without
+  // one still has none.
+  if (link_.secret_object() != e.link_secret) return nullptr;
+  return e.body;
 }
 
 HttpAnswer ConfigDataService::answer(std::string_view query) {
@@ -204,6 +263,13 @@ HttpAnswer ConfigDataService::answer(std::string_view query) {
   if (!uuid) return text(400, "bad_request", uuid.error());
   if (ready_ && !ready_()) {
     return text(503, "not_ready", "not ready: the watch caches are still loading; retry shortly");
+  }
+  if (settings_.cache_entries > 0) {
+    if (auto body = unchanged_entry(*uuid)) {
+      cache_hits_.inc();
+      requests_ok_.inc();
+      return {200, std::move(body), "application/yaml"};
+    }
   }
   SecretFetcher counting_fetch = [this](const std::string& ns, const std::string& name) {
     secret_reads_.inc();
@@ -216,6 +282,9 @@ HttpAnswer ConfigDataService::answer(std::string_view query) {
                 result_label(inputs.error().result), inputs.error().message);
   }
   std::string fingerprint = std::move(inputs->fingerprint);
+  // Taken before current() reads it: if it changes in between, the entry records the older
+  // object and the next request takes the full path.
+  kube::ObjectPtr link_secret = link_.secret_object();
   auto link = link_.current(fingerprint);
 
   if (settings_.cache_entries > 0) {
@@ -224,6 +293,15 @@ HttpAnswer ConfigDataService::answer(std::string_view query) {
     if (it != cache_.end() && it->second.fingerprint == fingerprint) {
       auto body = it->second.body;
       lock.unlock();
+      // Same inputs, other objects (a relist re-created them): let the next hit be cheap.
+      auto sources = sources_of(stores_, *inputs, *uuid);
+      std::unique_lock relock(cache_mu_);
+      if (auto again = cache_.find(*uuid);
+          again != cache_.end() && again->second.fingerprint == fingerprint) {
+        again->second.sources = std::move(sources);
+        again->second.link_secret = std::move(link_secret);
+      }
+      relock.unlock();
       cache_hits_.inc();
       requests_ok_.inc();
       return {200, std::move(body), "application/yaml"};
@@ -231,8 +309,7 @@ HttpAnswer ConfigDataService::answer(std::string_view query) {
   }
 
   auto started = std::chrono::steady_clock::now();
-  std::string bootstrap;
-  auto rendered = render(inputs->render_input(*uuid, bootstrap, link), bootstrap);
+  auto rendered = render(*inputs, *uuid, link);
   render_seconds_.observe(
       std::chrono::duration<double>(std::chrono::steady_clock::now() - started).count());
   if (!rendered) {
@@ -256,7 +333,8 @@ HttpAnswer ConfigDataService::answer(std::string_view query) {
     if (cache_.size() >= settings_.cache_entries && !cache_.contains(*uuid)) {
       cache_.erase(cache_.begin());  // bounded: drop an arbitrary entry, it re-renders on demand
     }
-    cache_[*uuid] = Entry{std::move(fingerprint), body};
+    cache_[*uuid] = Entry{std::move(fingerprint), body, sources_of(stores_, *inputs, *uuid),
+                          std::move(link_secret)};
     cache_entries_.set(static_cast<double>(cache_.size()));
   }
   requests_ok_.inc();

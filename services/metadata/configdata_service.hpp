@@ -16,6 +16,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "config_inputs.hpp"
 #include "config_renderer.hpp"
@@ -46,6 +47,9 @@ class LinkSource {
 
   // Appends the Secret's identity to `fingerprint`.
   std::optional<LinkParameters> current(std::string& fingerprint) const;
+  // The installation Secret as cached now (null when SideroLink is off or it is missing).
+  // current() derives from nothing else, so while this pointer stays the same, so does it.
+  kube::ObjectPtr secret_object() const;
 
  private:
   std::string api_url_;
@@ -81,8 +85,9 @@ class ConfigDataService {
   HttpAnswer text(unsigned status, std::string_view result, std::string body);
   using ParsedConfig = std::shared_ptr<const std::vector<nlohmann::json>>;
   // The parsed bootstrap config, from the parse cache when the same bytes were parsed before.
-  Expected<ParsedConfig, RenderError> parsed_config(const std::string& text);
-  Expected<std::string, RenderError> render(const RenderInput& in, const std::string& bootstrap);
+  Expected<ParsedConfig, RenderError> parsed_config(const ConfigInputs& inputs);
+  Expected<std::string, RenderError> render(const ConfigInputs& inputs, std::string_view uuid,
+                                            const std::optional<LinkParameters>& link);
 
   ServiceSettings settings_;
   InputStores stores_;
@@ -99,16 +104,36 @@ class ConfigDataService {
   metrics::Counter& secret_reads_;
   metrics::Gauge& cache_entries_;
 
+  // One input of a cached rendering, as found: the store still holding this very object
+  // under this key means the input is unchanged (objects in a store are immutable, and the
+  // entry's reference keeps the address from being reused).
+  struct Source {
+    const kube::ObjectStore* store = nullptr;
+    std::string key;
+    kube::ObjectPtr object;
+  };
   struct Entry {
     std::string fingerprint;
     std::shared_ptr<const std::string> body;
+    // Every input with the store it came from, so that a hit is checked by pointer instead of
+    // by walking the objects again; empty when an input (the Secret read from the API) is not
+    // in a store, and then only `fingerprint` decides.
+    std::vector<Source> sources;
+    kube::ObjectPtr link_secret;  // LinkSource::secret_object() when rendered
   };
+  // The cached body when every source of the entry for `uuid` is unchanged.
+  std::shared_ptr<const std::string> unchanged_entry(const std::string& uuid) const;
+  static std::vector<Source> sources_of(const InputStores& stores, const ConfigInputs& in,
+                                        const std::string& uuid);
   mutable std::shared_mutex cache_mu_;
   std::unordered_map<std::string, Entry> cache_;
   // Keyed by sha256 of the config text: CAPI gives every Machine its own Secret, but the
   // configs of one MachineDeployment are byte-identical, so they share one parse.
   std::shared_mutex parsed_mu_;
   std::unordered_map<std::string, ParsedConfig> parsed_;
+  // The same parses by Secret identity (uid@resourceVersion), so that an unchanged Secret is
+  // neither decoded nor hashed again (together most of a render's remaining cost).
+  std::unordered_map<std::string, ParsedConfig> parsed_by_secret_;
 };
 
 }  // namespace ferrum::metadata

@@ -14,6 +14,47 @@ namespace beast = boost::beast;
 namespace http = beast::http;
 using tcp = asio::ip::tcp;
 
+namespace {
+
+// A Beast body over a shared, immutable string: cached configs (20 KB and more) go out from
+// the cache entry itself instead of being copied into every response.
+struct SharedStringBody {
+  using value_type = std::shared_ptr<const std::string>;
+
+  static std::uint64_t size(const value_type& body) { return body ? body->size() : 0; }
+
+  class writer {
+   public:
+    using const_buffers_type = asio::const_buffer;
+
+    template <bool isRequest, class Fields>
+    writer(const http::header<isRequest, Fields>&, const value_type& body) : body_(body) {}
+
+    void init(beast::error_code& ec) { ec = {}; }
+
+    boost::optional<std::pair<const_buffers_type, bool>> get(beast::error_code& ec) {
+      ec = {};
+      if (!body_ || body_->empty()) return boost::none;
+      return {{asio::const_buffer(body_->data(), body_->size()), false}};
+    }
+
+   private:
+    const value_type& body_;
+  };
+};
+
+// The fixed texts of the transport's own answers, allocated once.
+const std::shared_ptr<const std::string> kBodyTooLarge =
+    std::make_shared<const std::string>("request bodies are not accepted\n");
+const std::shared_ptr<const std::string> kHeadTooLarge =
+    std::make_shared<const std::string>("request head is larger than 8 KiB\n");
+const std::shared_ptr<const std::string> kMethodNotAllowed =
+    std::make_shared<const std::string>("only GET and HEAD are served\n");
+const std::shared_ptr<const std::string> kNotFound = std::make_shared<const std::string>(
+    "not found; this server answers GET /configdata?uuid=<server uuid>\n");
+
+}  // namespace
+
 class HttpServer::Impl {
  public:
   Impl(HttpServer& owner)
@@ -91,12 +132,11 @@ class HttpServer::Impl {
    private:
     void on_read(beast::error_code ec) {
       if (ec == http::error::body_limit || ec == http::error::unexpected_body) {
-        respond(http::status::payload_too_large, "request bodies are not accepted\n", false);
+        respond(http::status::payload_too_large, kBodyTooLarge, false);
         return;
       }
       if (ec == http::error::header_limit) {
-        respond(http::status::request_header_fields_too_large,
-                "request head is larger than 8 KiB\n", false);
+        respond(http::status::request_header_fields_too_large, kHeadTooLarge, false);
         return;
       }
       if (ec) return;  // timeout, reset, malformed request: close
@@ -104,7 +144,7 @@ class HttpServer::Impl {
       bool keep = req.keep_alive();
       bool head = req.method() == http::verb::head;
       if (req.method() != http::verb::get && !head) {
-        respond(http::status::method_not_allowed, "only GET and HEAD are served\n", keep);
+        respond(http::status::method_not_allowed, kMethodNotAllowed, keep);
         return;
       }
       std::string_view target(req.target().data(), req.target().size());
@@ -115,43 +155,44 @@ class HttpServer::Impl {
         query = target.substr(q + 1);
       }
       if (path != "/configdata") {
-        respond(http::status::not_found,
-                "not found; this server answers GET /configdata?uuid=<server uuid>\n", keep, head);
+        respond(http::status::not_found, kNotFound, keep, head);
         return;
       }
       auto answer = impl_->owner_.handler_(query);
-      respond(static_cast<http::status>(answer.status), answer.body ? *answer.body : std::string(),
-              keep, head, answer.content_type);
+      respond(static_cast<http::status>(answer.status), std::move(answer.body), keep, head,
+              answer.content_type);
     }
 
-    void respond(http::status status, std::string body, bool keep_alive, bool head = false,
-                 std::string_view content_type = "text/plain; charset=utf-8") {
-      auto res = std::make_shared<http::response<http::string_body>>(status, 11);
-      res->set(http::field::server, "ferrum-metadata");
-      res->set(http::field::content_type,
-               beast::string_view(content_type.data(), content_type.size()));
-      if (status == http::status::method_not_allowed) res->set(http::field::allow, "GET, HEAD");
-      res->keep_alive(keep_alive);
-      auto size = body.size();
-      if (!head) res->body() = std::move(body);
-      res->content_length(size);
+    void respond(http::status status, std::shared_ptr<const std::string> body, bool keep_alive,
+                 bool head = false, std::string_view content_type = "text/plain; charset=utf-8") {
+      // One response object per session, reused: the session writes one response at a time.
+      res_.emplace(status, 11);
+      res_->set(http::field::server, "ferrum-metadata");
+      res_->set(http::field::content_type,
+                beast::string_view(content_type.data(), content_type.size()));
+      if (status == http::status::method_not_allowed) res_->set(http::field::allow, "GET, HEAD");
+      res_->keep_alive(keep_alive);
+      auto size = body ? body->size() : 0;
+      if (!head) res_->body() = std::move(body);
+      res_->content_length(size);
       stream_.expires_after(impl_->owner_.settings_.write_timeout);
-      http::async_write(
-          stream_, *res,
-          [self = shared_from_this(), res, keep_alive](beast::error_code ec, std::size_t) {
-            if (ec || !keep_alive) {
-              beast::error_code ignored;
-              self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
-              return;
-            }
-            self->read();
-          });
+      http::async_write(stream_, *res_,
+                        [self = shared_from_this(), keep_alive](beast::error_code ec, std::size_t) {
+                          self->res_->body() = nullptr;  // no cache entry held while idle
+                          if (ec || !keep_alive) {
+                            beast::error_code ignored;
+                            self->stream_.socket().shutdown(tcp::socket::shutdown_send, ignored);
+                            return;
+                          }
+                          self->read();
+                        });
     }
 
     Impl* impl_;
     beast::tcp_stream stream_;
     beast::flat_buffer buffer_;
     std::optional<http::request_parser<http::empty_body>> parser_;
+    std::optional<http::response<SharedStringBody>> res_;
   };
 
   void accept() {

@@ -109,6 +109,7 @@ ObjectPtr ObjectStore::upsert(const std::string& key, ObjectPtr obj) {
     objects_.emplace(key, obj);
   }
   index_locked(key, *obj, true);
+  generation_.fetch_add(1, std::memory_order_release);
   return old;
 }
 
@@ -119,6 +120,7 @@ ObjectPtr ObjectStore::erase(const std::string& key) {
   ObjectPtr old = it->second;
   index_locked(key, *old, false);
   objects_.erase(it);
+  generation_.fetch_add(1, std::memory_order_release);
   return old;
 }
 
@@ -140,6 +142,7 @@ std::vector<ObjectStore::Change> ObjectStore::replace(
   objects_ = std::move(fresh);
   for (auto& [name, idx] : indexes_) idx.clear();
   for (const auto& [key, obj] : objects_) index_locked(key, *obj, true);
+  if (!changes.empty()) generation_.fetch_add(1, std::memory_order_release);
   return changes;
 }
 

@@ -510,6 +510,10 @@ std::string PatchError::message() const {
 }
 
 Expected<json, PatchError> apply_json_patch(const json& doc, const json& patch) {
+  return apply_json_patch(json(doc), patch);
+}
+
+Expected<json, PatchError> apply_json_patch(json&& doc, const json& patch) {
   if (!patch.is_array()) {
     return unexpected(
         PatchError{PatchError::kWholePatch, "", "",
@@ -520,7 +524,7 @@ Expected<json, PatchError> apply_json_patch(const json& doc, const json& patch) 
   for (std::size_t i = 0; i < patch.size(); ++i) {
     if (auto error = validate_operation(patch[i], i)) return unexpected(std::move(*error));
   }
-  json result = doc;
+  json result = std::move(doc);
   for (std::size_t i = 0; i < patch.size(); ++i) {
     const json& operation = patch[i];
     const auto& op = operation.at("op").get_ref<const std::string&>();
@@ -549,6 +553,11 @@ std::string StrategicPatchError::message() const {
 
 Expected<std::vector<json>, StrategicPatchError> apply_strategic_patch(
     const std::vector<json>& config, std::string_view patch_yaml) {
+  return apply_strategic_patch(std::vector<json>(config), patch_yaml);
+}
+
+Expected<std::vector<json>, StrategicPatchError> apply_strategic_patch(
+    std::vector<json>&& config, std::string_view patch_yaml) {
   auto docs = yaml::parse_all(patch_yaml);
   if (!docs) {
     const yaml::ParseError& e = docs.error();
@@ -556,12 +565,17 @@ Expected<std::vector<json>, StrategicPatchError> apply_strategic_patch(
         StrategicPatchError{document_at_line(patch_yaml, e.line), "",
                             (e.line == 0 ? "YAML error: " : "YAML error at ") + e.message()});
   }
-  return apply_strategic_patch(config, *docs);
+  return apply_strategic_patch(std::move(config), *docs);
 }
 
 Expected<std::vector<json>, StrategicPatchError> apply_strategic_patch(
     const std::vector<json>& config, const std::vector<json>& patch_docs) {
-  std::vector<json> result = config;
+  return apply_strategic_patch(std::vector<json>(config), patch_docs);
+}
+
+Expected<std::vector<json>, StrategicPatchError> apply_strategic_patch(
+    std::vector<json>&& config, const std::vector<json>& patch_docs) {
+  std::vector<json> result = std::move(config);
   for (std::size_t i = 0; i < patch_docs.size(); ++i) {
     try {
       apply_patch_document(result, patch_docs[i]);

@@ -38,6 +38,9 @@ std::optional<bool> bool_word(std::string_view s) {
 // YAML 1.1 booleans. Read as strings here, but quoted on output so that go-yaml v2
 // (kubectl, sigs.k8s.io/yaml) does not turn them into booleans either.
 bool is_yaml11_bool_word(std::string_view s) {
+  // The length check first: hashing a long string (a certificate) costs more than the rest of
+  // emitting it.
+  if (s.size() > 3) return false;
   static const std::unordered_set<std::string_view> words = {"y",  "Y",   "yes", "Yes", "YES", "n",
                                                              "N",  "no",  "No",  "NO",  "on",  "On",
                                                              "ON", "off", "Off", "OFF"};
@@ -125,6 +128,7 @@ bool matches_core_float(std::string_view s) {
 std::optional<double> resolve_float(std::string_view s) {
   static const std::unordered_set<std::string_view> inf = {".inf", ".Inf", ".INF"};
   static const std::unordered_set<std::string_view> nan = {".nan", ".NaN", ".NAN"};
+  if (s.size() > 5 && !matches_core_float(s)) return std::nullopt;  // not .inf/.nan, no hashing
   if (nan.count(s)) return std::numeric_limits<double>::quiet_NaN();
   bool negative = !s.empty() && s[0] == '-';
   std::string_view unsigned_part = s;
@@ -151,6 +155,12 @@ std::optional<double> resolve_float(std::string_view s) {
     return std::nullopt;
   }
   return negative ? -value : value;
+}
+
+// Whether a plain scalar reads as a string: resolve_plain without building the value (the
+// emitter asks this of every string it writes).
+bool plain_reads_as_string(std::string_view s) {
+  return !is_null_word(s) && !bool_word(s) && !resolve_int(s) && !resolve_float(s);
 }
 
 // How a plain (unquoted, untagged) scalar reads.
@@ -297,15 +307,16 @@ std::size_t special_unicode_length(std::string_view s, std::size_t i) {
 bool has_unprintable(std::string_view s, bool allow_newline) {
   for (std::size_t i = 0; i < s.size(); ++i) {
     auto c = static_cast<unsigned char>(s[i]);
+    if (c >= 0x20 && c < 0x7F) continue;  // printable ASCII, nearly every byte of a config
     if (c == '\n' && allow_newline) continue;
-    if (c < 0x20 || c == 0x7F || special_unicode_length(s, i) != 0) return true;
+    if (c < 0x80 || special_unicode_length(s, i) != 0) return true;
   }
   return false;
 }
 
 bool needs_quotes(std::string_view s) {
   if (s.empty()) return true;
-  if (!resolve_plain(s).is_string()) return true;
+  if (!plain_reads_as_string(s)) return true;
   if (is_yaml11_bool_word(s) || s == "=" || s == "<<") return true;
   if (is_numeric_looking(s)) return true;
   if (std::string_view("?:,[]{}#&*!|>'\"%@`").find(s[0]) != std::string_view::npos) return true;
@@ -533,8 +544,9 @@ Expected<std::vector<json>, ParseError> parse_all(std::string_view text) {
   return kept;
 }
 
-std::string emit(const json& doc) {
-  std::string out;
+namespace {
+
+void emit_into(std::string& out, const json& doc) {
   if (doc.is_object() && !doc.empty()) {
     write_map_entries(out, doc, 0, false);
   } else if (doc.is_array() && !doc.empty()) {
@@ -542,6 +554,13 @@ std::string emit(const json& doc) {
   } else {
     write_scalar(out, doc, 2);
   }
+}
+
+}  // namespace
+
+std::string emit(const json& doc) {
+  std::string out;
+  emit_into(out, doc);
   return out;
 }
 
@@ -549,7 +568,7 @@ std::string emit_all(const std::vector<json>& docs) {
   std::string out;
   for (std::size_t i = 0; i < docs.size(); ++i) {
     if (i > 0) out += "---\n";
-    out += emit(docs[i]);
+    emit_into(out, docs[i]);
   }
   return out;
 }

@@ -93,6 +93,14 @@ TEST_P(JsonPatchSuite, Record) {
   const json before = doc;
 
   auto result = apply_json_patch(doc, data.at("patch"));
+  // The in-place overload (on a copy it owns) must agree with the copying one.
+  auto in_place = apply_json_patch(json(doc), data.at("patch"));
+  ASSERT_EQ(in_place.has_value(), result.has_value());
+  if (result.has_value()) {
+    EXPECT_EQ(in_place.value(), result.value());
+  } else {
+    EXPECT_EQ(in_place.error().message(), result.error().message());
+  }
 
   if (data.contains("error")) {
     ASSERT_FALSE(result.has_value())

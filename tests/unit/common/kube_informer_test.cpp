@@ -107,6 +107,34 @@ std::vector<std::string> sorted(std::vector<std::string> v) {
 
 }  // namespace
 
+TEST(ObjectStore, GenerationMovesWithEveryContentChange) {
+  ObjectStore store;
+  auto with_rv = [](Json obj, const std::string& rv) {
+    obj["metadata"]["resourceVersion"] = rv;
+    return std::make_shared<const Json>(std::move(obj));
+  };
+  std::uint64_t g = store.generation();
+  store.upsert("ns/a", with_rv(cm("ns", "a"), "1"));
+  EXPECT_GT(store.generation(), g);
+  g = store.generation();
+  store.upsert("ns/a", with_rv(cm("ns", "a", "b"), "2"));
+  EXPECT_GT(store.generation(), g);
+  g = store.generation();
+  EXPECT_EQ(store.erase("ns/missing"), nullptr);
+  EXPECT_EQ(store.generation(), g) << "erasing nothing changes nothing";
+  store.erase("ns/a");
+  EXPECT_GT(store.generation(), g);
+
+  g = store.generation();
+  store.replace({{"ns/a", with_rv(cm("ns", "a"), "3")}});
+  EXPECT_GT(store.generation(), g);
+  g = store.generation();
+  store.replace({{"ns/a", with_rv(cm("ns", "a"), "3")}});
+  EXPECT_EQ(store.generation(), g) << "a relist of the same resourceVersions changes nothing";
+  store.replace({});
+  EXPECT_GT(store.generation(), g);
+}
+
 TEST(Informer, ListThenWatchIntoCacheIndexesAndHandlers) {
   FakeApi api;
   api.put_direct(kCm, cm("ns1", "a", "red"));

@@ -51,6 +51,11 @@ TEST_P(JsonPatchErrors, NameOperationPathAndReason) {
   EXPECT_EQ(result.error().path, c.path);
   EXPECT_EQ(result.error().message(), c.message);
   EXPECT_EQ(kMachineConfig, before);
+
+  // The in-place overload fails the same way.
+  auto in_place = apply_json_patch(json(kMachineConfig), json::parse(c.patch));
+  ASSERT_FALSE(in_place.has_value()) << in_place.value().dump();
+  EXPECT_EQ(in_place.error().message(), c.message);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -170,6 +175,20 @@ TEST(JsonPatch, AppliesInOrderAndLeavesInputAlone) {
     }
   })"));
   EXPECT_EQ(kMachineConfig, before);
+}
+
+TEST(JsonPatch, InPlaceOverloadPatchesTheGivenDocument) {
+  json owned = kMachineConfig;
+  auto result = apply_json_patch(std::move(owned), json::parse(R"([
+    {"op": "replace", "path": "/machine/type", "value": "controlplane"},
+    {"op": "copy", "from": "/machine/certSANs/0", "path": "/machine/certSANs/-"},
+    {"op": "remove", "path": "/machine/network"}
+  ])"));
+  ASSERT_TRUE(result.has_value()) << result.error().message();
+  EXPECT_EQ(result.value(), json::parse(R"({
+    "version": "v1alpha1",
+    "machine": {"type": "controlplane", "certSANs": ["10.0.0.1", "node.example.com", "10.0.0.1"]}
+  })"));
 }
 
 TEST(JsonPatch, FailureLaterLeavesEarlierOperationsUnapplied) {
@@ -325,6 +344,9 @@ TEST_P(StrategicPatch, MergesLikeTalos) {
   ASSERT_TRUE(result.has_value()) << result.error().message();
   EXPECT_EQ(result.value(), expected) << yaml::emit_all(result.value());
   EXPECT_EQ(base, talos_stream());
+  auto in_place = apply_strategic_patch(talos_stream(), GetParam().patch);
+  ASSERT_TRUE(in_place.has_value()) << in_place.error().message();
+  EXPECT_EQ(in_place.value(), expected);
 }
 
 INSTANTIATE_TEST_SUITE_P(
@@ -442,6 +464,9 @@ TEST_P(StrategicPatchErrors, NameDocumentAndReason) {
   EXPECT_EQ(result.error().path, GetParam().path);
   EXPECT_EQ(result.error().message(), GetParam().message);
   EXPECT_EQ(base, talos_stream());
+  auto in_place = apply_strategic_patch(talos_stream(), GetParam().patch);
+  ASSERT_FALSE(in_place.has_value());
+  EXPECT_EQ(in_place.error().message(), GetParam().message);
 }
 
 INSTANTIATE_TEST_SUITE_P(

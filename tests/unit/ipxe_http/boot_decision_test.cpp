@@ -30,6 +30,9 @@ class ReadySet final : public AssetReadiness {
   std::string agent_unready(const std::string& arch) const override {
     return arches.count(arch) ? "" : "no vmlinuz for " + arch;
   }
+  // decide() itself caches nothing; a test that edits the sets bumps this all the same.
+  std::uint64_t changes = 0;
+  std::uint64_t generation() const override { return changes; }
 };
 
 struct World {
@@ -248,6 +251,7 @@ TEST(BootDecision, DefaultEnvironmentMissingIs404) {
 TEST(BootDecision, AgentNotReadyIs412AndArchPicksTheAgent) {
   World w;
   w.ready.arches = {"amd64"};
+  ++w.ready.changes;
   auto arm = w.decide("uuid=&arch=arm64");
   EXPECT_EQ(arm.outcome, Outcome::kNotReady);
   EXPECT_EQ(arm.http_status, 412);

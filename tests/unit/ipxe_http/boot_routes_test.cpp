@@ -49,7 +49,7 @@ class BootRoutesTest : public ::testing::Test {
     return routes_->handle(*req);
   }
   static std::string read_body(HttpResponse& r) {
-    if (!r.file) return r.body;
+    if (!r.file) return std::string(r.body_text());
     std::string out(r.file->length, '\0');
     EXPECT_EQ(::pread(r.file->fd, out.data(), out.size(), static_cast<off_t>(r.file->offset)),
               static_cast<ssize_t>(out.size()));
@@ -79,10 +79,10 @@ TEST_F(BootRoutesTest, BootScriptAndDecision) {
   EXPECT_NE(b.body.find("http://10.0.0.1:8081/ipxe?"), std::string::npos);
   auto d = get("/ipxe?uuid=&mac=52-54-00-00-00-01");
   EXPECT_EQ(d.status, 200);
-  EXPECT_NE(d.body.find("kernel /env/agent-amd64/vmlinuz"), std::string::npos);
+  EXPECT_NE(d.body_text().find("kernel /env/agent-amd64/vmlinuz"), std::string::npos);
   auto bad = get("/ipxe?mac=nope");
   EXPECT_EQ(bad.status, 400);
-  EXPECT_NE(bad.body.find("mac:"), std::string::npos);
+  EXPECT_NE(bad.body_text().find("mac:"), std::string::npos);
   EXPECT_EQ(get("/other").status, 404);
   auto metrics = registry_.expose();
   EXPECT_NE(metrics.find("ferrum_ipxe_http_requests_total{route=\"ipxe\",decision=\"agent\"} 1"),
@@ -135,6 +135,54 @@ TEST_F(BootRoutesTest, RangesAndValidators) {
   EXPECT_EQ(get("/env/agent-arm64/vmlinuz").status, 404);
 }
 
+TEST_F(BootRoutesTest, RepeatedDecisionsFollowEveryInput) {
+  const std::string uuid = "4c4c4544-0042-3410-8052-b2c04f384d32";
+  const std::string target = "/ipxe?uuid=" + uuid + "&mac=52-54-00-00-00-01";
+  auto put = [](kube::ObjectStore& store, const std::string& name, nlohmann::json obj) {
+    obj["metadata"]["name"] = name;
+    obj["metadata"]["resourceVersion"] = std::to_string(store.generation() + 1);
+    store.upsert(name, std::make_shared<const nlohmann::json>(std::move(obj)));
+  };
+  auto first = get(target);
+  ASSERT_EQ(first.status, 200);
+  EXPECT_NE(first.body_text().find("no Server " + uuid), std::string::npos) << first.body_text();
+  auto again = get(target);
+  EXPECT_EQ(again.body_text(), first.body_text());
+  EXPECT_EQ(again.shared_body, first.shared_body) << "the second answer is the cached one";
+
+  put(servers_, uuid, {{"spec", {{"accepted", true}}}});
+  auto server = get(target);
+  EXPECT_NE(server.body_text().find("has no ServerBinding"), std::string::npos)
+      << server.body_text();
+
+  put(bindings_, uuid, {{"spec", {{"serverClassRef", {{"name", "workers"}}}}}});
+  auto bound = get(target);
+  EXPECT_EQ(bound.status, 404) << "environment default does not exist yet";
+
+  put(classes_, "workers", {{"spec", {{"environmentRef", {{"name", "agentless"}}}}}});
+  auto by_class = get(target);
+  EXPECT_NE(by_class.body_text().find("environment \"agentless\" not found"), std::string::npos)
+      << by_class.body_text();
+
+  auto env = model::Environment::make("agentless");
+  env.set_kernel({"http://127.0.0.1:1/vmlinuz", "", {}});
+  env.set_initrd({"http://127.0.0.1:1/initrd", ""});
+  environments_.upsert("agentless", std::make_shared<const nlohmann::json>(env.raw()));
+  auto unready = get(target);
+  EXPECT_EQ(unready.status, 412) << unready.body_text();
+
+  // Asset readiness moves too: the agent environment for an unbound machine.
+  const std::string agent_target = "/ipxe?uuid=&mac=52-54-00-00-00-02&arch=arm64";
+  EXPECT_EQ(get(agent_target).status, 412);
+  fs::create_directories(dir_ / "agent" / "arm64");
+  write(dir_ / "agent" / "arm64" / "vmlinuz", "k");
+  write(dir_ / "agent" / "arm64" / "initramfs.xz", "i");
+  cache_->refresh_agents();
+  auto agent = get(agent_target);
+  EXPECT_EQ(agent.status, 200) << agent.body_text();
+  EXPECT_NE(agent.body_text().find("kernel /env/agent-arm64/vmlinuz"), std::string::npos);
+}
+
 TEST_F(BootRoutesTest, EnvironmentAssetsAre412UntilVerifiedAndNameTheFailure) {
   auto env = model::Environment::make("default");
   env.set_kernel({"file:///etc/passwd", "", {}});
@@ -143,7 +191,7 @@ TEST_F(BootRoutesTest, EnvironmentAssetsAre412UntilVerifiedAndNameTheFailure) {
   EXPECT_EQ(get("/env/nope/vmlinuz").status, 404);
   auto before = get("/env/default/vmlinuz");
   EXPECT_EQ(before.status, 412);
-  EXPECT_NE(before.body.find("not downloaded yet"), std::string::npos);
+  EXPECT_NE(before.body_text().find("not downloaded yet"), std::string::npos);
 
   auto states = cache_->sync(env, {});
   ASSERT_EQ(states.size(), 2u);
@@ -151,9 +199,9 @@ TEST_F(BootRoutesTest, EnvironmentAssetsAre412UntilVerifiedAndNameTheFailure) {
   EXPECT_EQ(states[0].reason, "BadURL");
   auto after = get("/env/default/vmlinuz");
   EXPECT_EQ(after.status, 412);
-  EXPECT_NE(after.body.find("vmlinuz: BadURL: only http:// and https:// URLs are fetched"),
+  EXPECT_NE(after.body_text().find("vmlinuz: BadURL: only http:// and https:// URLs are fetched"),
             std::string::npos)
-      << after.body;
+      << after.body_text();
   EXPECT_EQ(cache_->unready_environments(), 1u);
   EXPECT_EQ(cache_->ready_environments(), 0u);
   cache_->forget("default");

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include "ferrum/base64.hpp"
 #include "ferrum/model/secret.hpp"
 #include "settings.hpp"
 
@@ -232,6 +233,30 @@ TEST_F(ServiceTest, CacheIsReusedUntilAnyInputChanges) {
             std::string::npos);
 }
 
+TEST_F(ServiceTest, ParsedConfigsFollowTheSecretWithTheRenderCacheOff) {
+  auto svc = service(0, /*cache_secrets=*/true);
+  secret_cache_.upsert("default/m1-bootstrap", ptr(secret("m1-bootstrap", "6", kConfig)));
+  auto first = svc->answer(std::string("uuid=") + kUuid);
+  ASSERT_EQ(first.status, 200u);
+  EXPECT_EQ(*svc->answer(std::string("uuid=") + kUuid).body, *first.body);
+
+  const std::string other =
+      "version: v1alpha1\nmachine:\n  type: controlplane\n  install:\n    disk: /dev/sda\n";
+  secret_cache_.upsert("default/m1-bootstrap", ptr(secret("m1-bootstrap", "60", other)));
+  auto changed = svc->answer(std::string("uuid=") + kUuid);
+  EXPECT_NE(changed.body->find("type: controlplane"), std::string::npos) << *changed.body;
+
+  // Without uid and resourceVersion a Secret has no identity: its text decides.
+  json anonymous = secret("m1-bootstrap", "", kConfig);
+  anonymous["metadata"].erase("uid");
+  anonymous["metadata"].erase("resourceVersion");
+  secret_cache_.upsert("default/m1-bootstrap", ptr(anonymous));
+  EXPECT_EQ(*svc->answer(std::string("uuid=") + kUuid).body, *first.body);
+  anonymous["data"]["value"] = base64::encode(other);
+  secret_cache_.upsert("default/m1-bootstrap", ptr(anonymous));
+  EXPECT_EQ(*svc->answer(std::string("uuid=") + kUuid).body, *changed.body);
+}
+
 TEST_F(ServiceTest, UncachedSecretIsReadOncePerRequest) {
   auto svc = service(100, /*cache_secrets=*/true);  // the Secret is not in the cache
   for (int i = 1; i <= 3; ++i) {
@@ -248,24 +273,56 @@ TEST_F(ServiceTest, NotReadyIs503) {
 }
 
 TEST_F(ServiceTest, LinkDocumentsFollowTheInstallationSecret) {
-  LinkSource link("grpc://10.5.0.1:50110", &link_secrets_, "ferrum-system/siderolink", 4002, 4001,
-                  log_);
-  ConfigDataService svc(
-      ServiceSettings{100, 16}, stores(false), fetcher(), link, [] { return true; }, registry_,
-      log_);
-  auto without = svc.answer(std::string("uuid=") + kUuid);
-  EXPECT_EQ(without.body->find("SideroLinkConfig"), std::string::npos) << *without.body;
+  // With the bootstrap Secret read from the API (cache hits compare fingerprints) and from the
+  // Secret cache (hits compare the cached objects themselves).
+  for (bool cached_secret : {false, true}) {
+    SCOPED_TRACE(cached_secret ? "bootstrap Secret cached" : "bootstrap Secret from the API");
+    link_secrets_.erase("ferrum-system/siderolink");
+    if (cached_secret) {
+      secret_cache_.upsert("default/m1-bootstrap", ptr(secret("m1-bootstrap", "6", kConfig)));
+    }
+    LinkSource link("grpc://10.5.0.1:50110", &link_secrets_, "ferrum-system/siderolink", 4002, 4001,
+                    log_);
+    ConfigDataService svc(
+        ServiceSettings{100, 16}, stores(cached_secret), fetcher(), link, [] { return true; },
+        registry_, log_);
+    auto without = svc.answer(std::string("uuid=") + kUuid);
+    EXPECT_EQ(without.body->find("SideroLinkConfig"), std::string::npos) << *without.body;
 
-  model::Secret s = model::Secret::make("ferrum-system", "siderolink");
-  s.set_value("installation-id", "abc");
-  s.raw()["metadata"]["resourceVersion"] = "70";
-  link_secrets_.upsert("ferrum-system/siderolink", ptr(s.raw()));
-  auto with = svc.answer(std::string("uuid=") + kUuid);
-  EXPECT_NE(with.body->find("apiUrl: grpc://10.5.0.1:50110"), std::string::npos) << *with.body;
-  EXPECT_NE(with.body->find("endpoint: \"[fd03:61a3:9617:7a03::1]:4002\""), std::string::npos)
-      << *with.body;
-  EXPECT_NE(with.body->find("url: tcp://[fd03:61a3:9617:7a03::1]:4001"), std::string::npos)
-      << *with.body;
+    model::Secret s = model::Secret::make("ferrum-system", "siderolink");
+    s.set_value("installation-id", "abc");
+    s.raw()["metadata"]["resourceVersion"] = "70";
+    link_secrets_.upsert("ferrum-system/siderolink", ptr(s.raw()));
+    auto with = svc.answer(std::string("uuid=") + kUuid);
+    EXPECT_NE(with.body->find("apiUrl: grpc://10.5.0.1:50110"), std::string::npos) << *with.body;
+    EXPECT_NE(with.body->find("endpoint: \"[fd03:61a3:9617:7a03::1]:4002\""), std::string::npos)
+        << *with.body;
+    EXPECT_NE(with.body->find("url: tcp://[fd03:61a3:9617:7a03::1]:4001"), std::string::npos)
+        << *with.body;
+    EXPECT_EQ(svc.answer(std::string("uuid=") + kUuid).body, with.body) << "a cache hit";
+
+    s.set_value("installation-id", "another");
+    s.raw()["metadata"]["resourceVersion"] = "71";
+    link_secrets_.upsert("ferrum-system/siderolink", ptr(s.raw()));
+    auto moved = svc.answer(std::string("uuid=") + kUuid);
+    EXPECT_NE(*moved.body, *with.body) << "a new installation id is a new link address";
+    EXPECT_EQ(moved.body->find("fd03:61a3:9617:7a03::1"), std::string::npos) << *moved.body;
+  }
+}
+
+TEST_F(ServiceTest, ObjectsRecreatedUnchangedStillHitTheCache) {
+  auto svc = service(100, /*cache_secrets=*/true);
+  secret_cache_.upsert("default/m1-bootstrap", ptr(secret("m1-bootstrap", "6", kConfig)));
+  auto first = svc->answer(std::string("uuid=") + kUuid);
+  ASSERT_EQ(first.status, 200u);
+  // A relist puts equal objects (same uid and resourceVersion) in new allocations.
+  servers_.upsert(kUuid, ptr(json(*servers_.get(kUuid))));
+  secret_cache_.upsert("default/m1-bootstrap",
+                       ptr(json(*secret_cache_.get("default/m1-bootstrap"))));
+  EXPECT_EQ(svc->answer(std::string("uuid=") + kUuid).body, first.body);
+  EXPECT_EQ(svc->answer(std::string("uuid=") + kUuid).body, first.body);
+  EXPECT_NE(registry_.expose().find("ferrum_metadata_render_cache_hits_total 2"),
+            std::string::npos);
 }
 
 TEST(ParseUuidQuery, Table) {

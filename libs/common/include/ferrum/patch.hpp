@@ -4,7 +4,10 @@
 //
 // Contract:
 // - Inputs are never modified; every function returns a new document. On error nothing is
-//   half-applied: the caller still holds the untouched input.
+//   half-applied: the caller still holds the untouched input. The overloads taking the
+//   document by rvalue patch it where it is instead of copying it first (for callers that
+//   own the document and only want the result); on error that document is consumed and the
+//   caller keeps nothing half-applied either, since it gave the document away.
 // - apply_json_patch validates the whole patch before applying any of it, then applies it
 //   one operation at a time with nlohmann::json, so an error names the operation that
 //   failed (index, op, path) and says why in words an operator can act on.
@@ -45,6 +48,9 @@ struct PatchError {
 // RFC 6902.
 Expected<nlohmann::json, PatchError> apply_json_patch(const nlohmann::json& doc,
                                                       const nlohmann::json& patch);
+// The same, patching `doc` in place: no copy of the whole document. Same results and errors.
+Expected<nlohmann::json, PatchError> apply_json_patch(nlohmann::json&& doc,
+                                                      const nlohmann::json& patch);
 
 // RFC 7386: objects merge, null deletes, everything else replaces.
 nlohmann::json apply_merge_patch(const nlohmann::json& doc, const nlohmann::json& patch);
@@ -65,5 +71,11 @@ Expected<std::vector<nlohmann::json>, StrategicPatchError> apply_strategic_patch
 // The same with the patch documents already parsed.
 Expected<std::vector<nlohmann::json>, StrategicPatchError> apply_strategic_patch(
     const std::vector<nlohmann::json>& config, const std::vector<nlohmann::json>& patch_docs);
+
+// The same two, merging into `config` in place (no copy of the whole config).
+Expected<std::vector<nlohmann::json>, StrategicPatchError> apply_strategic_patch(
+    std::vector<nlohmann::json>&& config, std::string_view patch_yaml);
+Expected<std::vector<nlohmann::json>, StrategicPatchError> apply_strategic_patch(
+    std::vector<nlohmann::json>&& config, const std::vector<nlohmann::json>& patch_docs);
 
 }  // namespace ferrum::patch

@@ -18,6 +18,8 @@
 // - has_synced() turns true after the first list is in the cache and stays true.
 // - Indexes and handlers are registered before run().
 
+#include <atomic>
+#include <cstdint>
 #include <functional>
 #include <map>
 #include <memory>
@@ -54,6 +56,10 @@ class ObjectStore {
   std::vector<ObjectPtr> list() const;
   std::vector<std::string> keys() const;
   std::size_t size() const;
+  // Grows with every write that changes the content (upsert, erase, a replace with changes),
+  // once the change is visible to readers. A value derived from reads made after
+  // generation() returned G is current for as long as generation() still returns G.
+  std::uint64_t generation() const { return generation_.load(std::memory_order_acquire); }
   // Objects whose index `name` yields `value`; empty for an unknown index.
   std::vector<ObjectPtr> by_index(const std::string& name, const std::string& value) const;
   std::vector<std::string> keys_by_index(const std::string& name, const std::string& value) const;
@@ -74,6 +80,7 @@ class ObjectStore {
   void index_locked(const std::string& key, const Json& obj, bool add);
 
   mutable std::shared_mutex mu_;
+  std::atomic<std::uint64_t> generation_{0};
   std::map<std::string, ObjectPtr> objects_;
   std::map<std::string, IndexFunc> index_fns_;
   std::map<std::string, std::map<std::string, std::set<std::string>>> indexes_;
