@@ -121,6 +121,18 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
   // Deadlines are enforced by the worker's sweep (see Worker::sweep): arming is a clock read,
   // not a timer operation per request.
   void arm(std::chrono::milliseconds d) { deadline_ = std::chrono::steady_clock::now() + d; }
+  // The socket's send buffer is full: continue with `next` once it drains, within the write
+  // timeout (the worker's sweep closes sessions past their deadline).
+  void resume_when_writable(void (Connection::*next)()) {
+    arm(w_.owner().settings_.write_timeout);
+    socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this(), next](error_code ec) {
+      if (ec) {
+        self->close();
+        return;
+      }
+      ((*self).*next)();
+    });
+  }
 
   void next_request(std::chrono::milliseconds timeout) {
     // A complete head may already be buffered (pipelining).
@@ -255,14 +267,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
       }
       if (n < 0 && errno == EINTR) continue;
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        arm(w_.owner().settings_.write_timeout);
-        socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
-          if (ec) {
-            self->close();
-            return;
-          }
-          self->send_file_head();
-        });
+        resume_when_writable(&Connection::send_file_head);
         return;
       }
       close();  // the peer went away
@@ -284,14 +289,7 @@ class HttpServer::Connection : public std::enable_shared_from_this<Connection> {
         continue;
       }
       if (n < 0 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
-        arm(w_.owner().settings_.write_timeout);
-        socket_.async_wait(tcp::socket::wait_write, [self = shared_from_this()](error_code ec) {
-          if (ec) {
-            self->close();
-            return;
-          }
-          self->send_file();
-        });
+        resume_when_writable(&Connection::send_file);
         return;
       }
       if (n < 0 && errno == EINTR) continue;

@@ -54,30 +54,17 @@ class BmcdPower final : public PowerControl {
   }
 
   Expected<Done, PowerError> power_on(const std::string& server) override {
-    pb::PowerOnRequest req;
-    req.set_server_name(server);
-    pb::PowerOnResponse resp;
-    grpc::ClientContext ctx;
-    prepare(ctx);
-    return result(stub_->PowerOn(&ctx, req, &resp));
+    return simple_call<pb::PowerOnRequest, pb::PowerOnResponse>(server, &pb::Power::Stub::PowerOn);
   }
 
   Expected<Done, PowerError> power_off(const std::string& server) override {
-    pb::PowerOffRequest req;
-    req.set_server_name(server);
-    pb::PowerOffResponse resp;
-    grpc::ClientContext ctx;
-    prepare(ctx);
-    return result(stub_->PowerOff(&ctx, req, &resp));
+    return simple_call<pb::PowerOffRequest, pb::PowerOffResponse>(server,
+                                                                  &pb::Power::Stub::PowerOff);
   }
 
   Expected<Done, PowerError> power_cycle(const std::string& server) override {
-    pb::PowerCycleRequest req;
-    req.set_server_name(server);
-    pb::PowerCycleResponse resp;
-    grpc::ClientContext ctx;
-    prepare(ctx);
-    return result(stub_->PowerCycle(&ctx, req, &resp));
+    return simple_call<pb::PowerCycleRequest, pb::PowerCycleResponse>(server,
+                                                                      &pb::Power::Stub::PowerCycle);
   }
 
   Expected<Done, PowerError> set_pxe_boot(const std::string& server,
@@ -97,6 +84,18 @@ class BmcdPower final : public PowerControl {
     ctx.set_deadline(std::chrono::system_clock::now() + deadline_);
     // bmcd restarting should delay a call up to its deadline, not fail it at once.
     ctx.set_wait_for_ready(true);
+  }
+  // The power calls that carry nothing but the Server's name and answer nothing but a status.
+  template <typename Request, typename Response>
+  Expected<Done, PowerError> simple_call(
+      const std::string& server,
+      grpc::Status (pb::Power::Stub::*method)(grpc::ClientContext*, const Request&, Response*)) {
+    Request req;
+    req.set_server_name(server);
+    Response resp;
+    grpc::ClientContext ctx;
+    prepare(ctx);
+    return result((stub_.get()->*method)(&ctx, req, &resp));
   }
   static Expected<Done, PowerError> result(const grpc::Status& st) {
     if (!st.ok()) return unexpected(to_error(st));
