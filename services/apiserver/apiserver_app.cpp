@@ -45,6 +45,12 @@ App::App(AppSettings settings, DaemonCommon common)
 App::~App() { stop(); }
 
 std::string App::start() {
+  auto err = start_components();
+  if (!err.empty()) log_.error("start failed", {{"error", err}});
+  return err;
+}
+
+std::string App::start_components() {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(settings_.data_dir, ec);

@@ -36,10 +36,12 @@ class App {
   App(AppSettings settings, DaemonCommon common);
   ~App();
   // Returns an error message naming the flag or file, or empty on success.
+  // Starts everything; an error is also logged ("start failed") before it is returned.
   std::string start();
   void stop();
 
  private:
+  std::string start_components();
   AppSettings settings_;
   DaemonRuntime runtime_;
   log::Logger log_;

@@ -14,10 +14,7 @@ int main(int argc, char** argv) {
     return rc;
   try {
     ferrum::apiserver::App app(settings, common);
-    if (auto err = app.start(); !err.empty()) {
-      std::fprintf(stderr, "ferrum-apiserver: %s\n", err.c_str());
-      return 1;
-    }
+    if (auto err = app.start(); !err.empty()) return 1;  // logged by start()
     signals.wait();
     app.stop();
     return 0;

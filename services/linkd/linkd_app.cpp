@@ -25,6 +25,7 @@ namespace asio = boost::asio;
 int run_linkd(const Settings& s, DaemonRuntime& runtime, kube::Client& kube,
               TerminationSignals& signals) {
   auto log = runtime.logger("linkd");
+  route_grpc_library_logs(runtime.logger("grpc"));
   auto fail = [&log](const std::string& error) {
     log.error("start failed", {{"error", error}});
     return 1;

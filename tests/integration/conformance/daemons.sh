@@ -121,6 +121,10 @@ run_checks() {
       check "$name: second instance on $lflag port $lport exits non-zero within 10 s (rc $rc)" \
         test "$rc" -ne 0 -a "$rc" -ne 124
       contains "$name: ... naming $lflag" "$out" "$lflag"
+      contains "$name: ... saying why" "$out" "in use"
+      # Its lines, the gRPC library's own included, are JSON like every other log line.
+      printf '%s\n' "$out" >"$TMP/second-$name.log"
+      check "$name: ... every line of the second instance is JSON" C logs "$TMP/second-$name.log"
     fi
   fi
   check "$name: first instance still up" kill -0 "$pid"

@@ -1,10 +1,58 @@
 #include "ferrum/grpc_server.hpp"
 
+#include <grpc/support/log.h>
 #include <grpcpp/health_check_service_interface.h>
 
+#include <boost/asio/io_context.hpp>
+#include <boost/asio/ip/tcp.hpp>
+#include <mutex>
+#include <optional>
 #include <thread>
 
+#include "ferrum/net.hpp"
+
 namespace ferrum {
+
+namespace {
+
+std::mutex grpc_log_mu;
+std::optional<log::Logger> grpc_log;  // set once per process by route_grpc_library_logs
+
+void forward_grpc_log(gpr_log_func_args* args) {
+  std::optional<log::Logger> logger;
+  {
+    std::lock_guard lock(grpc_log_mu);
+    logger = grpc_log;
+  }
+  if (!logger) return;
+  log::Level level = log::Level::kDebug;
+  if (args->severity == GPR_LOG_SEVERITY_INFO) level = log::Level::kInfo;
+  if (args->severity == GPR_LOG_SEVERITY_ERROR) level = log::Level::kError;
+  logger->log(level, args->message ? args->message : "",
+              {{"file", args->file ? args->file : ""}, {"line", args->line}});
+}
+
+// gRPC does not say why a port could not be bound; binding it ourselves does ("Address
+// already in use", "Cannot assign requested address").
+std::string bind_failure_reason(const GrpcServerOptions& options) {
+  boost::asio::io_context io;
+  boost::asio::ip::tcp::acceptor acceptor(io);
+  auto probe = net::listen_tcp(acceptor, options.listen, options.flag);
+  if (probe) return {};
+  auto error = probe.error();
+  auto colon = error.rfind(": ");
+  return colon == std::string::npos ? error : error.substr(colon + 2);
+}
+
+}  // namespace
+
+void route_grpc_library_logs(const log::Logger& logger) {
+  {
+    std::lock_guard lock(grpc_log_mu);
+    grpc_log = logger;
+  }
+  gpr_set_log_function(&forward_grpc_log);
+}
 
 Expected<GrpcServer, std::string> GrpcServer::start(
     const GrpcServerOptions& options, std::initializer_list<grpc::Service*> services) {
@@ -24,7 +72,9 @@ Expected<GrpcServer, std::string> GrpcServer::start(
   std::unique_ptr<grpc::Server> server = builder.BuildAndStart();
   if (!server || port == 0) {
     if (server) server->Shutdown(std::chrono::system_clock::now());
-    return unexpected(options.flag + ": cannot listen on " + options.listen);
+    auto reason = bind_failure_reason(options);
+    return unexpected(options.flag + ": cannot listen on " + options.listen +
+                      (reason.empty() ? "" : ": " + reason));
   }
   return GrpcServer(std::move(server), port);
 }
@@ -51,6 +101,7 @@ void stop_grpc_servers(std::initializer_list<GrpcServer*> servers,
 int serve_grpc_until_signal(DaemonRuntime& runtime, TerminationSignals& signals,
                             const log::Logger& log, const GrpcDaemon& d) {
   WorkerPool& pool = *d.pool;
+  route_grpc_library_logs(runtime.logger("grpc"));
   auto server = GrpcServer::start(d.server, {d.service});
   if (!server) {
     log.error("start failed", {{"error", server.error()}});

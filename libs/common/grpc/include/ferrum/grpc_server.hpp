@@ -3,9 +3,9 @@
 // is the network's business: DESIGN.md), grpc.health.v1.Health beside the daemon's services,
 // bounded message sizes, and a two-phase stop.
 //
-// start() fails with "<flag>: cannot listen on <listen>" when the address does not parse or
-// cannot be bound; port 0 in `listen` picks a free port, which port() reports (tests read it
-// from the daemon's log line).
+// start() fails with "<flag>: cannot listen on <listen>[: <reason>]" when the address does not
+// parse or cannot be bound; port 0 in `listen` picks a free port, which port() reports (tests read
+// it from the daemon's log line).
 //
 // stop(): health turns NOT_SERVING, `drain` runs on its own thread (it stops the worker pool:
 // running calls finish, waiting ones are answered UNAVAILABLE) while the server waits for
@@ -52,6 +52,11 @@ class GrpcServer {
   std::unique_ptr<grpc::Server> server_;
   int port_;
 };
+
+// Sends the gRPC library's own log lines (it prints plain text to stderr by default, e.g.
+// "E1121 ... chttp2_server.cc ... Address already in use") through `logger` as JSON lines
+// with "file" and "line" fields. Process-wide; the last call wins.
+void route_grpc_library_logs(const log::Logger& logger);
 
 // stop() for several servers sharing one drain (ferrum-linkd's API and event listeners).
 void stop_grpc_servers(std::initializer_list<GrpcServer*> servers,
