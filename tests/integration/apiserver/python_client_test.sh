@@ -3,4 +3,6 @@
 source "$(dirname "$0")/../lib.sh"
 setup_tmp
 start_apiserver api
-exec "$PY" "$(dirname "$0")/python_client.py" "$KUBECONFIG"
+# Not exec: the EXIT trap must still stop ferrum-apiserver and remove $TMP.
+"$PY" "$(dirname "$0")/python_client.py" "$KUBECONFIG"
+exit $?
