@@ -313,38 +313,32 @@ class Validator {
       if (embedded && (key == "apiVersion" || key == "kind" || key == "metadata")) continue;
       add(p, "unknown field \"" + p + "\"", true);
     }
-    auto size = static_cast<std::int64_t>(v.size());
-    if (auto it = schema.find("maxProperties"); it != schema.end() && it->is_number()) {
-      if (size > it->get<std::int64_t>()) {
-        add(path, "Too many: " + std::to_string(size) + ": must have at most " +
-                      std::to_string(it->get<std::int64_t>()) + " items");
-      }
-    }
-    if (auto it = schema.find("minProperties"); it != schema.end() && it->is_number()) {
-      if (size < it->get<std::int64_t>()) {
-        invalid(path, size,
-                path + " in body should have at least " + std::to_string(it->get<std::int64_t>()) +
-                    " properties");
-      }
-    }
+    check_count(schema, v.size(), path, "maxProperties", "minProperties", "properties");
   }
 
   void check_array(const json& schema, const json& v, const std::string& path) {
     if (auto items = schema.find("items"); items != schema.end() && items->is_object()) {
       for (std::size_t i = 0; i < v.size(); ++i) check(*items, v[i], index_path(path, i), false);
     }
-    auto size = static_cast<std::int64_t>(v.size());
-    if (auto it = schema.find("maxItems"); it != schema.end() && it->is_number()) {
+    check_count(schema, v.size(), path, "maxItems", "minItems", "items");
+  }
+
+  // max/minProperties and max/minItems, with kube-apiserver's messages (its "Too many" says
+  // "items" for objects too).
+  void check_count(const json& schema, std::size_t count, const std::string& path,
+                   const char* max_key, const char* min_key, const char* noun) {
+    auto size = static_cast<std::int64_t>(count);
+    if (auto it = schema.find(max_key); it != schema.end() && it->is_number()) {
       if (size > it->get<std::int64_t>()) {
         add(path, "Too many: " + std::to_string(size) + ": must have at most " +
                       std::to_string(it->get<std::int64_t>()) + " items");
       }
     }
-    if (auto it = schema.find("minItems"); it != schema.end() && it->is_number()) {
+    if (auto it = schema.find(min_key); it != schema.end() && it->is_number()) {
       if (size < it->get<std::int64_t>()) {
         invalid(path, size,
                 path + " in body should have at least " + std::to_string(it->get<std::int64_t>()) +
-                    " items");
+                    " " + noun);
       }
     }
   }

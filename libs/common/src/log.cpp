@@ -1,4 +1,5 @@
 #include "ferrum/log.hpp"
+#include <spdlog/sinks/null_sink.h>
 
 #include <spdlog/sinks/stdout_sinks.h>
 #include <spdlog/spdlog.h>
@@ -34,6 +35,13 @@ std::string_view level_name(Level l) {
       return "error";
   }
   return "info";
+}
+
+Logger discard(std::string subsystem) {
+  auto sink = std::make_shared<spdlog::logger>("discard",
+                                               std::make_shared<spdlog::sinks::null_sink_mt>());
+  return Logger(std::make_shared<const Output>(Format::kJson, Level::kError, std::move(sink)),
+                std::move(subsystem));
 }
 
 std::string now_rfc3339_ms() {

@@ -4,7 +4,6 @@
 #include "ferrum/kube/informer.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <future>
@@ -19,12 +18,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-log::Logger quiet() {
-  auto l =
-      std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
-  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l),
-                     "informer");
-}
+log::Logger quiet() { return log::discard("informer"); }
 
 const ResourceId kCm = resources::config_maps();
 

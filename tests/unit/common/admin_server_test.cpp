@@ -3,7 +3,6 @@
 #include "ferrum/admin_server.hpp"
 
 #include <gtest/gtest.h>
-#include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <boost/asio.hpp>
@@ -20,10 +19,7 @@ using namespace ferrum;
 
 namespace {
 
-log::Logger quiet() {
-  auto l = std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
-  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l), "admin");
-}
+log::Logger quiet() { return log::discard("admin"); }
 
 http::response<http::string_body> request(std::uint16_t port, http::verb verb, const std::string& target,
                                           std::size_t padding = 0) {

@@ -1,7 +1,6 @@
 // Event recorder against the in-memory API double: the Event's fields, aggregation of
 // repeats by count, re-creation after expiry, a full queue dropping (never blocking).
 #include <gtest/gtest.h>
-#include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <latch>
@@ -16,12 +15,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-log::Logger quiet() {
-  auto l =
-      std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
-  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l),
-                     "events");
-}
+log::Logger quiet() { return log::discard("events"); }
 
 const Json kServer = {
     {"apiVersion", "metal.sidero.dev/v1alpha2"},

@@ -1,7 +1,6 @@
 // Leader election state machine against the in-memory API double on a manual clock:
 // acquire, renew, expiry judged by local observation, transitions, renew deadline, release.
 #include <gtest/gtest.h>
-#include <spdlog/sinks/null_sink.h>
 #include <spdlog/spdlog.h>
 
 #include <future>
@@ -18,12 +17,7 @@ using namespace std::chrono_literals;
 
 namespace {
 
-log::Logger quiet() {
-  auto l =
-      std::make_shared<spdlog::logger>("null", std::make_shared<spdlog::sinks::null_sink_mt>());
-  return log::Logger(std::make_shared<const log::Output>(log::Format::kJson, log::Level::kError, l),
-                     "le");
-}
+log::Logger quiet() { return log::discard("le"); }
 
 LeaderElectionSettings settings(const std::string& id) {
   LeaderElectionSettings s;

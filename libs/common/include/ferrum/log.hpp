@@ -78,6 +78,9 @@ class Logger {
   std::string subsystem_;
 };
 
+// A logger whose lines go nowhere (tests that exercise code which logs).
+Logger discard(std::string subsystem);
+
 // RFC 3339 UTC timestamp with milliseconds, e.g. 2026-11-20T23:40:01.123Z.
 std::string now_rfc3339_ms();
 
