@@ -7,7 +7,8 @@ Loads every CustomResourceDefinition under <chart>/crds and <chart>/crds-capi an
 apiextensions.k8s.io/v1; name = <plural>.<group>; names, scope and versions as Sidero had them;
 exactly one storage version; every served version has a schema, the status subresource and
 the expected printer columns; the schema is structural; preserve-unknown-fields appears only
-where the values are free-form; every field DESIGN.md 3 names is in the schema.
+where the values are free-form; every field DESIGN.md 3 names is in the schema; the provider's
+CRDs carry Cluster API's contract labels, the provider labels and clusterctl's move labels.
 
 --self-test breaks copies of the manifests in known ways and fails unless each break is caught.
 
@@ -116,6 +117,31 @@ ENVIRONMENT_COLUMNS = [
     col("Ready", '.status.conditions[?(@.type=="Ready")].status', "string"),
     AGE,
 ]
+
+# Labels on every provider CRD (crds/, not crds-capi/). Cluster API resolves the apiVersion of
+# an infrastructure reference from the label cluster.x-k8s.io/<contract> on its CRD and fails
+# with "cannot find any versions matching contract" without it (CAPI
+# internal/contract/version.go, GetLatestContractAndAPIVersionFromContract). Values: Sidero's
+# config/kustomization.yaml commonLabels. The provider label and clusterctl.cluster.x-k8s.io
+# are what `clusterctl init -i sidero` writes over Sidero's manifests (CAPI
+# cmd/clusterctl/client/repository/components.go getCommonLabels, with
+# cmd/clusterctl/api/v1alpha3/labels.go ManifestLabel); clusterctl move lists only CRDs that
+# have clusterctl.cluster.x-k8s.io (cmd/clusterctl/client/cluster/objectgraph.go getCRDList).
+PROVIDER_LABELS = {
+    "cluster.x-k8s.io/provider": "infrastructure-sidero",
+    "cluster.x-k8s.io/v1alpha3": "v1alpha3",
+    "cluster.x-k8s.io/v1alpha4": "v1alpha3",
+    "cluster.x-k8s.io/v1beta1": "v1alpha3",
+    "clusterctl.cluster.x-k8s.io": "",
+}
+# Kinds no Cluster owns, which clusterctl move must carry all the same: Sidero labels its
+# metal.sidero.dev CRDs (app/sidero-controller-manager/config/crd/kustomization.yaml), and
+# objectgraph.go getDiscoveryTypes reads the label's presence. MetalCluster, MetalMachine and
+# MetalMachineTemplate move through their owner chain; ServerBinding is not moved (Sidero's
+# MetalMachine controller recreates it from spec.serverRef), so none of them has the label.
+MOVE_LABEL = "clusterctl.cluster.x-k8s.io/move"
+MOVE_HIERARCHY_LABEL = "clusterctl.cluster.x-k8s.io/move-hierarchy"
+MOVED_KINDS = {"Server", "ServerClass", "Environment"}
 
 # kind -> expectations. "versions": name -> (storage, required fields, preserve-unknown-fields
 # allowed at these paths). Columns are the same for every version of a kind.
@@ -353,6 +379,18 @@ def lookup(schema, field_path):
     return node
 
 
+def check_labels(kind, labels, where, report):
+    for key, value in PROVIDER_LABELS.items():
+        if labels.get(key) != value:
+            report.fail(where, f"label {key}={labels.get(key)!r}, want {value!r}")
+    if (MOVE_LABEL in labels) != (kind in MOVED_KINDS):
+        report.fail(where, f"label {MOVE_LABEL} {'missing' if kind in MOVED_KINDS else 'unexpected'}")
+    elif kind in MOVED_KINDS and labels[MOVE_LABEL] != "":
+        report.fail(where, f"label {MOVE_LABEL}={labels[MOVE_LABEL]!r}, want ''")
+    if MOVE_HIERARCHY_LABEL in labels:
+        report.fail(where, f"label {MOVE_HIERARCHY_LABEL}: Sidero moves no hierarchy by label")
+
+
 def check_crd(sub, path, crd, report, seen):
     where = path
     if crd.get("apiVersion") != "apiextensions.k8s.io/v1":
@@ -373,6 +411,8 @@ def check_crd(sub, path, crd, report, seen):
     seen[kind] = path
     if sub != expected["dir"]:
         report.fail(where, f"belongs in {expected['dir']}/, found in {sub}/")
+    if expected["dir"] == "crds":
+        check_labels(kind, (crd.get("metadata") or {}).get("labels") or {}, where, report)
 
     group, plural = spec.get("group"), names.get("plural")
     if group != expected["group"]:
@@ -505,6 +545,19 @@ def self_test(chart):
         "category dropped": lambda c: c["MetalMachine"]["spec"]["names"].pop("categories"),
         "metalMachineRef optional": lambda c: props(root(c["ServerBinding"], "v1alpha3"), "spec")
         .pop("required"),
+        "contract label dropped": lambda c: c["MetalMachine"]["metadata"]["labels"]
+        .pop("cluster.x-k8s.io/v1beta1"),
+        "contract label value changed": lambda c: c["MetalCluster"]["metadata"]["labels"]
+        .update({"cluster.x-k8s.io/v1beta1": "v1beta1"}),
+        "labels dropped": lambda c: c["ServerBinding"]["metadata"].pop("labels"),
+        "provider label dropped": lambda c: c["MetalMachineTemplate"]["metadata"]["labels"]
+        .pop("cluster.x-k8s.io/provider"),
+        "clusterctl label dropped": lambda c: c["Environment"]["metadata"]["labels"]
+        .pop("clusterctl.cluster.x-k8s.io"),
+        "move label dropped": lambda c: c["ServerClass"]["metadata"]["labels"]
+        .pop(MOVE_LABEL),
+        "stray move label": lambda c: c["MetalMachine"]["metadata"]["labels"]
+        .update({MOVE_LABEL: ""}),
     }
     import tempfile
     failures = []
