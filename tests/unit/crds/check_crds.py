@@ -161,6 +161,10 @@ EXPECTED = {
                          + expand("spec.hardware", HARDWARE),
                          ["spec.configPatches[].value"]),
         },
+        # Sidero's Server webhook accepts "" besides the named values
+        # (app/sidero-controller-manager/api/v1alpha2/server_webhook.go).
+        "enums": {"spec.bootFromDiskMethod": ["", "ipxe-exit", "http-404", "ipxe-sanboot"],
+                  "spec.pxeMode": ["", "bios", "uefi"]},
     },
     "ServerClass": {
         "group": "metal.sidero.dev", "plural": "serverclasses", "scope": "Cluster",
@@ -178,6 +182,8 @@ EXPECTED = {
                          + expand("spec.qualifiers.hardware[]", HARDWARE),
                          ["spec.configPatches[].value"]),
         },
+        # Sidero validates no ServerClass (serverclass_webhook.go has no validator): any string.
+        "enums": {"spec.bootFromDiskMethod": None},
     },
     "Environment": {
         "group": "metal.sidero.dev", "plural": "environments", "scope": "Cluster",
@@ -194,11 +200,14 @@ EXPECTED = {
             col("Cluster", CLUSTER_LABEL, "string"),
             col("Ready", ".status.ready", "boolean"),
             col("Endpoint", ".spec.controlPlaneEndpoint.host", "string", 1),
+            AGE,
         ],
         "versions": {
             "v1alpha3": (True, expand("spec.controlPlaneEndpoint", ["host", "port"])
                          + ["status.ready"], []),
         },
+        # Sidero's infrastructure.cluster.x-k8s.io_metalclusters.yaml.
+        "required": {"status": ["ready"]},
     },
     "MetalMachine": {
         "group": "infrastructure.cluster.x-k8s.io", "plural": "metalmachines",
@@ -218,6 +227,10 @@ EXPECTED = {
                          + expand("status.conditions[]", CONDITION),
                          []),
         },
+        # Cluster API's MachineAddressType, as in Sidero's
+        # infrastructure.cluster.x-k8s.io_metalmachines.yaml.
+        "enums": {"status.addresses[].type": ["Hostname", "ExternalIP", "InternalIP",
+                                              "ExternalDNS", "InternalDNS"]},
     },
     "MetalMachineTemplate": {
         "group": "infrastructure.cluster.x-k8s.io", "plural": "metalmachinetemplates",
@@ -486,6 +499,10 @@ def check_crd(sub, path, crd, report, seen):
             missing = [r for r in required if r not in (node or {}).get("required", [])]
             if missing:
                 report.fail(vwhere, f"{parent}: {missing} must be required")
+        for field, values in expected.get("enums", {}).items():
+            got = (lookup(schema, field) or {}).get("enum")
+            if got != values:
+                report.fail(vwhere, f"{field}: enum {got}, want {values}")
 
 
 def check(chart):
@@ -558,6 +575,19 @@ def self_test(chart):
         .pop(MOVE_LABEL),
         "stray move label": lambda c: c["MetalMachine"]["metadata"]["labels"]
         .update({MOVE_LABEL: ""}),
+        "Age column dropped": lambda c: version(c["MetalCluster"], "v1alpha3")
+        ["additionalPrinterColumns"].pop(),
+        "status.ready optional": lambda c: props(root(c["MetalCluster"], "v1alpha3"), "status")
+        .pop("required"),
+        "address type enum dropped": lambda c: props(root(c["MetalMachine"], "v1alpha3"),
+                                                     "status", "addresses")["items"]
+        ["properties"]["type"].pop("enum"),
+        "empty bootFromDiskMethod refused": lambda c: props(root(c["Server"], "v1alpha1"),
+                                                           "spec", "bootFromDiskMethod")
+        ["enum"].remove(""),
+        "ServerClass bootFromDiskMethod enum": lambda c: props(root(c["ServerClass"], "v1alpha2"),
+                                                               "spec", "bootFromDiskMethod")
+        .update(enum=["ipxe-exit"]),
     }
     import tempfile
     failures = []
