@@ -160,4 +160,53 @@ contains "an unknown resource is 404" "$out" "NotFound"
 out=$(kubectl apply --server-side -f "$D/environment-v1alpha2.yaml" 2>&1 || true)
 contains "server-side apply says to use client-side apply" "$out" "client-side apply"
 
+# Values Sidero accepts and refuses (its CRDs and the Server webhook,
+# app/sidero-controller-manager/api/v1alpha2/server_webhook.go).
+cat >"$TMP/sidero-values.yaml" <<'YAML'
+apiVersion: metal.sidero.dev/v1alpha2
+kind: Server
+metadata:
+  name: 22222222-2222-3333-4444-555555555555
+spec:
+  accepted: false
+  bootFromDiskMethod: ""
+  pxeMode: ""
+---
+apiVersion: metal.sidero.dev/v1alpha2
+kind: ServerClass
+metadata:
+  name: any-method
+spec:
+  bootFromDiskMethod: chainload-something
+---
+apiVersion: infrastructure.cluster.x-k8s.io/v1alpha3
+kind: MetalMachine
+metadata:
+  name: mm
+  namespace: default
+spec: {}
+---
+apiVersion: infrastructure.cluster.x-k8s.io/v1alpha3
+kind: MetalCluster
+metadata:
+  name: mc
+  namespace: default
+spec:
+  controlPlaneEndpoint: {host: 10.0.0.1, port: 6443}
+YAML
+check "empty Server bootFromDiskMethod/pxeMode and any ServerClass method are accepted" \
+  kubectl apply -f "$TMP/sidero-values.yaml"
+out=$(kubectl patch server 22222222-2222-3333-4444-555555555555 --type=merge -p '{"spec":{"pxeMode":"pxe"}}' 2>&1 || true)
+contains "a Server pxeMode outside Sidero's values is refused" "$out" "spec.pxeMode"
+out=$(kubectl -n default patch metalmachine mm --subresource=status --type=merge \
+  -p '{"status":{"ready":false,"addresses":[{"type":"Bogus","address":"10.0.0.9"}]}}' 2>&1 || true)
+contains "a MetalMachine address type outside Cluster API's is refused" "$out" "status.addresses[0].type"
+check "a MetalMachine InternalIP address is accepted" kubectl -n default patch metalmachine mm \
+  --subresource=status --type=merge \
+  -p '{"status":{"ready":false,"addresses":[{"type":"InternalIP","address":"10.0.0.9"}]}}'
+out=$(kubectl -n default patch metalcluster mc --subresource=status --type=merge -p '{"status":{}}' 2>&1 || true)
+contains "a MetalCluster status without ready is refused" "$out" "status.ready"
+check "a MetalCluster status with ready is accepted" kubectl -n default patch metalcluster mc \
+  --subresource=status --type=merge -p '{"status":{"ready":true}}'
+
 finish

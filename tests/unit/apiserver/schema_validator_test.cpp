@@ -162,7 +162,11 @@ TEST(SchemaValidator, Enum) {
   auto ps = validate_against_schema(server_schema(), s);
   ASSERT_EQ(ps.size(), 1u) << dump(ps);
   EXPECT_EQ(ps[0].field, "spec.pxeMode");
-  EXPECT_EQ(ps[0].message, R"(Unsupported value: "pxe": supported values: "bios", "uefi")");
+  EXPECT_EQ(ps[0].message, R"(Unsupported value: "pxe": supported values: "", "bios", "uefi")");
+  // "" is allowed, as Sidero's Server webhook allows it (api/v1alpha2/server_webhook.go).
+  s["spec"]["pxeMode"] = "";
+  s["spec"]["bootFromDiskMethod"] = "";
+  EXPECT_TRUE(validate_against_schema(server_schema(), s).empty());
 
   json schema = json::parse(R"({"type": "object", "properties": {
     "n": {"type": "integer", "enum": [1, 2]}}})");
