@@ -150,6 +150,14 @@ TEST(BootDecision, EveryBranchOfDesign42) {
        404,
        "",
        ""},
+      // ServerClass CRDs take any string, as Sidero's; Sidero's iPXE server boots an unknown
+      // method like ipxe-exit (app/sidero-controller-manager/internal/ipxe/ipxe_server.go).
+      {"pxebooted, class says an unknown method",
+       {.pxe_booted = true, .class_name = "c1", .class_method = "chainload-something"},
+       Outcome::kDisk,
+       200,
+       "",
+       "\nexit\n"},
       {"pxebooted, server method beats class",
        {.pxe_booted = true,
         .server_method = "ipxe-exit",
