@@ -377,6 +377,16 @@ bool has_fields(const json& element, const json& selector) {
   return true;
 }
 
+// Whether nothing of a patch value is left once its deletes are taken out: Talos' decoder
+// (delete.go, processNode) drops a map or list that its deletes leave empty, so such a value
+// neither creates its key where it is missing nor replaces a `merge:"replace"` field.
+bool vanishes(const json& v) {
+  if (is_directive(v)) return true;
+  if (!v.is_object() && !v.is_array()) return false;
+  if (v.empty()) return false;  // written empty, not emptied by deletes
+  return std::all_of(v.begin(), v.end(), [](const json& child) { return vanishes(child); });
+}
+
 // A list element `{<fields>, $patch: delete}` removes the target's elements having all of
 // <fields>.
 void delete_list_elements(json& target, const json& directive, const std::string& path) {
@@ -502,7 +512,10 @@ class DocumentMerge {
       }
       if (value.is_null()) continue;
       auto it = target.find(key);
-      if (it == target.end()) it = target.emplace(key, nullptr).first;
+      if (it == target.end()) {
+        if (vanishes(value)) continue;
+        it = target.emplace(key, nullptr).first;
+      }
       merge_value(*it, value, child_path, child_schema(schema, key));
     }
   }
@@ -576,7 +589,7 @@ class DocumentMerge {
         return;
       }
     }
-    if (rule.kind == MergeKind::kReplace) {
+    if (rule.kind == MergeKind::kReplace && !vanishes(patch)) {
       target = strip_directives(patch, path);
       return;
     }

@@ -566,6 +566,17 @@ environment:
                  "        dummy: true\n      - interface: eth0\n        $patch: delete\n",
                  "version: v1alpha1\nmachine:\n  network:\n    interfaces:\n"
                  "      - interface: eth0\n        dummy: true\n"},
+        // delete.go drops what its deletes leave empty: a delete inside auditPolicy removes
+        // that key without replacing the policy, and a delete under a missing key creates
+        // nothing.
+        RuleCase{"DeleteOnlyValueNeitherReplacesNorCreates",
+                 "version: v1alpha1\ncluster:\n  apiServer:\n    auditPolicy:\n"
+                 "      kind: Policy\n      omitStages: [RequestReceived]\n",
+                 "cluster:\n  apiServer:\n    auditPolicy:\n      omitStages:\n"
+                 "        $patch: delete\n  network:\n    cni:\n      name:\n"
+                 "        $patch: delete\n",
+                 "version: v1alpha1\ncluster:\n  apiServer:\n    auditPolicy:\n"
+                 "      kind: Policy\n"},
         // Inside a merged interface (Talos refuses deletes there), a delete applies to it.
         RuleCase{"DeleteInsideMergedInterface",
                  "version: v1alpha1\nmachine:\n  network:\n    interfaces:\n"
