@@ -36,8 +36,8 @@ constexpr std::array kRules = {
     Entry{"", "cluster/proxy/extraArgs", {MergeKind::kArgs, ListKey::kNone}},
     Entry{"", "cluster/scheduler/extraArgs", {MergeKind::kArgs, ListKey::kNone}},
     Entry{"", "cluster/etcd/extraArgs", {MergeKind::kArgs, ListKey::kNone}},
-    // v1alpha1_types.go, NetworkKubeSpan: KubeSpanMTU is a *uint32, and merge.go merges through
-    // a pointer with overwrite set, so a zero there does replace.
+    // v1alpha1_types.go, NetworkKubeSpan: KubeSpanMTU is a *uint32, and merge.go (since Talos
+    // 1.12) merges through a pointer with overwrite set, so a zero there does replace.
     Entry{"", "machine/network/kubespan/mtu", {MergeKind::kOverwriteZero, ListKey::kNone}},
     // pkg/machinery/config/types/runtime/extensions/service_config.go, ConfigFileList.Merge:
     // an extension service's config files merge by `mountPath`.
