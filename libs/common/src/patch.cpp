@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "ferrum/talos_merge_rules.hpp"
 #include "ferrum/yaml.hpp"
 
 namespace ferrum::patch {
@@ -295,6 +296,13 @@ std::string without_exception_prefix(const std::string& what) {
 }
 
 // ---- strategic merge ----
+//
+// Talos' rules (pkg/machinery/config/merge/merge.go, v1.13.0): maps merge key by key, lists
+// append, scalars replace unless the patch's value is the zero value ("" or 0; false does
+// replace), and the typed exceptions of talos_merge_rules.hpp. `$patch: delete`
+// (pkg/machinery/config/configloader/internal/decoder/delete.go): Talos takes every delete out
+// of a patch document and applies them before merging what is left, so deletes here run as a
+// first pass over the patch and the merge as a second.
 
 constexpr const char* kDirective = "$patch";
 
@@ -359,27 +367,6 @@ json strip_directives(const json& v, const std::string& path) {
   return v;
 }
 
-void merge_value(json& target, const json& patch, const std::string& path);
-
-void merge_map(json& target, const json& patch, const std::string& path) {
-  for (const auto& [key, value] : patch.items()) {
-    if (key == kDirective) continue;  // document-level directive, handled by the caller
-    std::string child_path = path + "/" + escape_token(key);
-    if (is_directive(value)) {
-      require_delete(value, child_path);
-      target.erase(key);
-      continue;
-    }
-    if (value.is_null()) continue;
-    auto it = target.find(key);
-    if (it == target.end()) {
-      target[key] = strip_directives(value, child_path);
-    } else {
-      merge_value(*it, value, child_path);
-    }
-  }
-}
-
 bool has_fields(const json& element, const json& selector) {
   if (!element.is_object()) return false;
   for (const auto& [key, value] : selector.items()) {
@@ -390,44 +377,242 @@ bool has_fields(const json& element, const json& selector) {
   return true;
 }
 
-void merge_list(json& target, const json& patch, const std::string& path) {
-  for (std::size_t i = 0; i < patch.size(); ++i) {
-    const json& element = patch[i];
-    std::string element_path = path + "/" + std::to_string(i);
-    if (!is_directive(element)) {
-      target.push_back(strip_directives(element, element_path));
-      continue;
-    }
-    require_delete(element, element_path);
-    if (element.size() < 2) {
-      throw MergeError{element_path, "list element with $patch: delete at " + element_path +
-                                         " must have another field to select what to delete"};
-    }
-    json kept = json::array();
-    for (auto& existing : target) {
-      if (!has_fields(existing, element)) kept.push_back(std::move(existing));
-    }
-    target = std::move(kept);
-  }
+// Whether nothing of a patch value is left once its deletes are taken out: Talos' decoder
+// (delete.go, processNode) drops a map or list that its deletes leave empty, so such a value
+// neither creates its key where it is missing nor replaces a `merge:"replace"` field.
+bool vanishes(const json& v) {
+  if (is_directive(v)) return true;
+  if (!v.is_object() && !v.is_array()) return false;
+  if (v.empty()) return false;  // written empty, not emptied by deletes
+  return std::all_of(v.begin(), v.end(), [](const json& child) { return vanishes(child); });
 }
 
-void merge_value(json& target, const json& patch, const std::string& path) {
-  if (patch.is_null()) return;
-  if (target.is_null()) {
-    target = strip_directives(patch, path);
-    return;
+// A list element `{<fields>, $patch: delete}` removes the target's elements having all of
+// <fields>.
+void delete_list_elements(json& target, const json& directive, const std::string& path) {
+  require_delete(directive, path);
+  if (directive.size() < 2) {
+    throw MergeError{path, "list element with $patch: delete at " + path +
+                               " must have another field to select what to delete"};
   }
-  if (patch.is_object()) {
-    if (!target.is_object()) type_mismatch(path, target, patch);
-    merge_map(target, patch, path);
-  } else if (patch.is_array()) {
-    if (!target.is_array()) type_mismatch(path, target, patch);
-    merge_list(target, patch, path);
-  } else {
-    if (target.is_object() || target.is_array()) type_mismatch(path, target, patch);
-    target = patch;
+  json kept = json::array();
+  for (auto& existing : target) {
+    if (!has_fields(existing, directive)) kept.push_back(std::move(existing));
   }
+  target = std::move(kept);
 }
+
+// merge.go leaves a value alone when the patch's is the Go zero value; false is the exception
+// ("boolean false is always merged").
+bool is_zero_scalar(const json& v) {
+  if (v.is_string()) return v.get_ref<const std::string&>().empty();
+  if (v.is_number()) return v == 0;
+  return false;
+}
+
+// A field of a list element, with the Go zero value standing in for an absent one.
+json field_or(const json& element, const char* name, json zero) {
+  auto it = element.find(name);
+  return it == element.end() || it->is_null() ? zero : *it;
+}
+
+// A deviceSelector as Talos compares it: its fields, absent and empty alike. Talos compares
+// the struct with ==, which compares `physical` (a *bool) by address, so two selectors with
+// `physical` never match there and the patch's interface is appended; here `physical` is
+// compared by value, so such a patch merges rather than duplicating the interface.
+json selector_fields(const json& selector) {
+  json out = json::object();
+  for (const auto& [key, value] : selector.items()) {
+    if (value.is_null() || (value.is_string() && value.get_ref<const std::string&>().empty())) {
+      continue;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+// Does `existing` have the key of `element` under `key`? nullopt: `element` has no key (it
+// is appended).
+std::optional<bool> same_key(ListKey key, const json& existing, const json& element) {
+  if (!element.is_object()) return std::nullopt;
+  if (!existing.is_object()) return false;
+  switch (key) {
+    case ListKey::kNetworkDevice: {
+      json name = field_or(element, "interface", "");
+      if (name != "") return field_or(existing, "interface", "") == name;
+      json selector = field_or(element, "deviceSelector", nullptr);
+      if (!selector.is_object()) return std::nullopt;
+      json theirs = field_or(existing, "deviceSelector", nullptr);
+      return theirs.is_object() && selector_fields(theirs) == selector_fields(selector);
+    }
+    case ListKey::kVlanId:
+      return field_or(existing, "vlanId", 0) == field_or(element, "vlanId", 0);
+    case ListKey::kName:
+      return field_or(existing, "name", "") == field_or(element, "name", "");
+    case ListKey::kMountPath:
+      return field_or(existing, "mountPath", "") == field_or(element, "mountPath", "");
+    case ListKey::kImage:
+      return field_or(existing, "image", "") == field_or(element, "image", "");
+    case ListKey::kNone:
+      break;
+  }
+  return std::nullopt;
+}
+
+// One patch document into the config document with its identity.
+class DocumentMerge {
+ public:
+  explicit DocumentMerge(std::string kind) : kind_(std::move(kind)) {}
+
+  void run(json& target, const json& patch) {
+    apply_deletes(target, patch, "");
+    merge_map(target, patch, "", "");
+  }
+
+ private:
+  static std::string child_schema(const std::string& schema, const std::string& key) {
+    return schema.empty() ? key : schema + "/" + key;
+  }
+
+  // First pass: the deletes Talos extracts from a patch, i.e. those reached through maps
+  // from the document root (Talos refuses deletes inside list elements; here those are left
+  // to the second pass, which applies them inside the element the patch merges into).
+  void apply_deletes(json& target, const json& patch, const std::string& path) {
+    for (const auto& [key, value] : patch.items()) {
+      if (key == kDirective) continue;  // document-level directive, handled by the caller
+      std::string child_path = path + "/" + escape_token(key);
+      if (is_directive(value)) {
+        require_delete(value, child_path);
+        target.erase(key);
+        continue;
+      }
+      auto it = target.find(key);
+      if (it == target.end()) continue;
+      if (value.is_object() && it->is_object()) {
+        apply_deletes(*it, value, child_path);
+      } else if (value.is_array() && it->is_array()) {
+        for (std::size_t i = 0; i < value.size(); ++i) {
+          if (is_directive(value[i])) {
+            delete_list_elements(*it, value[i], child_path + "/" + std::to_string(i));
+          }
+        }
+      }
+    }
+  }
+
+  void merge_map(json& target, const json& patch, const std::string& path,
+                 const std::string& schema) {
+    for (const auto& [key, value] : patch.items()) {
+      if (key == kDirective) continue;
+      std::string child_path = path + "/" + escape_token(key);
+      if (is_directive(value)) {
+        require_delete(value, child_path);
+        target.erase(key);  // already gone after the first pass, unless inside a list element
+        continue;
+      }
+      if (value.is_null()) continue;
+      auto it = target.find(key);
+      if (it == target.end()) {
+        if (vanishes(value)) continue;
+        it = target.emplace(key, nullptr).first;
+      }
+      merge_value(*it, value, child_path, child_schema(schema, key));
+    }
+  }
+
+  void merge_args(json& target, const json& patch, const std::string& path) {
+    for (const auto& [key, value] : patch.items()) {
+      if (key == kDirective) continue;
+      std::string child_path = path + "/" + escape_token(key);
+      if (is_directive(value)) {
+        require_delete(value, child_path);
+        target.erase(key);
+      } else if (!value.is_null()) {
+        target[key] = strip_directives(value, child_path);
+      }
+    }
+  }
+
+  void merge_list(json& target, const json& patch, const std::string& path,
+                  const std::string& schema, const MergeRule& rule) {
+    const std::string element_schema = schema + "/*";
+    for (std::size_t i = 0; i < patch.size(); ++i) {
+      const json& element = patch[i];
+      if (is_directive(element)) {
+        // Reached through maps only, the first pass has applied it already.
+        if (element_depth_ > 0) {
+          delete_list_elements(target, element, path + "/" + std::to_string(i));
+        } else {
+          require_delete(element, path + "/" + std::to_string(i));
+        }
+        continue;
+      }
+      std::size_t at = target.size();  // where the element goes: appended unless keyed
+      if (rule.kind == MergeKind::kListMergeByKey || rule.kind == MergeKind::kListReplaceByKey) {
+        // Talos searches the list as it grows, so two patch elements with one key merge too.
+        for (std::size_t j = 0; j < target.size(); ++j) {
+          if (same_key(rule.key, target[j], element).value_or(false)) {
+            at = j;
+            break;
+          }
+        }
+      }
+      std::string element_path = path + "/" + std::to_string(at);
+      if (rule.kind == MergeKind::kListReplaceByKey && at < target.size()) {
+        target[at] = strip_directives(element, element_path);
+        continue;
+      }
+      // A new element is merged into nothing rather than copied, so the keyed lists inside
+      // it (an interface's VLANs) do not keep duplicates either.
+      if (at == target.size()) target.push_back(nullptr);
+      ++element_depth_;
+      merge_value(target[at], element, element_path, element_schema);
+      --element_depth_;
+    }
+  }
+
+  void merge_value(json& target, const json& patch, const std::string& path,
+                   const std::string& schema) {
+    if (patch.is_null()) return;
+    const MergeRule rule = talos_merge_rule(kind_, schema);
+    if (target.is_null()) {
+      // Where nothing was, the patch's value lands as merged into an empty map or list: so
+      // its directives are dropped and its keyed lists hold each key once. (Talos copies
+      // such a subtree as it is, so a patch naming one interface twice where the config has
+      // no interfaces would give two; Ferrum never duplicates an interface.)
+      if (patch.is_object()) {
+        target = json::object();
+      } else if (patch.is_array()) {
+        target = json::array();
+      } else {
+        target = patch;
+        return;
+      }
+    }
+    if (rule.kind == MergeKind::kReplace && !vanishes(patch)) {
+      target = strip_directives(patch, path);
+      return;
+    }
+    if (patch.is_object()) {
+      if (!target.is_object()) type_mismatch(path, target, patch);
+      if (rule.kind == MergeKind::kArgs) {
+        merge_args(target, patch, path);
+      } else {
+        merge_map(target, patch, path, schema);
+      }
+    } else if (patch.is_array()) {
+      if (!target.is_array()) type_mismatch(path, target, patch);
+      merge_list(target, patch, path, schema, rule);
+    } else {
+      if (target.is_object() || target.is_array()) type_mismatch(path, target, patch);
+      if (is_zero_scalar(patch) && rule.kind != MergeKind::kOverwriteZero) return;
+      target = patch;
+    }
+  }
+
+  std::string kind_;  // "" for the v1alpha1 machine config
+  int element_depth_ = 0;
+};
 
 // Which config document a patch document is about. Talos' main config (v1alpha1) has no
 // `kind`; a patch without `kind` (even without `version`) targets it.
@@ -465,14 +650,22 @@ void apply_patch_document(std::vector<json>& config, const json& patch) {
   });
   if (patch.contains(kDirective)) {
     require_delete(patch, "");
+    // selector.go: "can't delete the root of the legacy document".
+    if (id.main_config) {
+      throw MergeError{"",
+                       "$patch: delete cannot delete the v1alpha1 machine config document "
+                       "(Talos refuses to as well)"};
+    }
     if (target != config.end()) config.erase(target);
     return;
   }
   if (target == config.end()) {
-    config.push_back(strip_directives(patch, ""));
-    return;
+    config.push_back(json::object());
+    target = config.end() - 1;
   }
-  merge_map(*target, patch, "");
+  auto kind = patch.find("kind");  // the same as the target's, which may be new and empty
+  bool named_kind = kind != patch.end() && kind->is_string();
+  DocumentMerge(named_kind ? kind->get<std::string>() : std::string()).run(*target, patch);
 }
 
 // The index of the document a 1-based line falls in, counting `---` starts like a reader

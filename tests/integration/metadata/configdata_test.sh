@@ -97,12 +97,20 @@ kubectl patch server "$U" --type=json \
 eventually "kubectl patch of the Server shows on the next request" 200 "disk: /dev/nvme0n1" "uuid=$U"
 kubectl patch serverclass workers --type=merge -p '{"spec":{"strategicPatches":["machine:\n  install:\n    wipe: false\n"]}}' >/dev/null
 eventually "kubectl patch of the ServerClass shows too" 200 "wipe: false" "uuid=$U"
+# A ServerClass strategic patch changing the bootstrap config's eth0 merges into it by name, as
+# Talos merges interfaces, instead of appending a second eth0.
+kubectl patch serverclass workers --type=merge -p '{"spec":{"strategicPatches":["machine:\n  install:\n    wipe: false\n","machine:\n  network:\n    interfaces:\n      - interface: eth0\n        dhcp: false\n        mtu: 9000\n        addresses: [10.5.0.21/24]\n"]}}' >/dev/null
+eventually "ServerClass interface patch shows" 200 "mtu: 9000" "uuid=$U"
+echo "$BODY" >"$TMP/config.yaml"
+equals "the patched interface is merged, not duplicated" \
+  "$(render_field '[(i["interface"], i["dhcp"], i["mtu"], i["addresses"]) for i in docs[0]["machine"]["network"]["interfaces"]]')" \
+  "[('eth0', False, 9000, ['10.5.0.20/24', '10.5.0.21/24'])]"
 
 # A failing patch: 500 naming the source, the operation index, op and path, and why.
 kubectl patch server "$U" --type=json \
-  -p '[{"op":"add","path":"/spec/configPatches/-","value":{"op":"replace","path":"/machine/network/hostname","value":"n1"}}]' >/dev/null
+  -p '[{"op":"add","path":"/spec/configPatches/-","value":{"op":"replace","path":"/machine/time/disabled","value":true}}]' >/dev/null
 eventually "failing Server patch is a 500 naming it" 500 \
-  "Server $U: configPatches operation 3 (replace /machine/network/hostname): path /machine/network does not exist: add it with op add first" "uuid=$U"
+  "Server $U: configPatches operation 3 (replace /machine/time/disabled): path /machine/time does not exist: add it with op add first" "uuid=$U"
 kubectl patch server "$U" --type=json -p '[{"op":"remove","path":"/spec/configPatches/3"}]' >/dev/null
 kubectl patch serverclass workers --type=json \
   -p '[{"op":"add","path":"/spec/configPatches/-","value":{"op":"test","path":"/machine/type","value":"controlplane"}}]' >/dev/null

@@ -202,6 +202,38 @@ TEST(ConfigRenderer, StrategicPatchesMergeAndAddDocuments) {
   EXPECT_EQ(docs[1]["name"], "extra");
 }
 
+// The ServerClass's and then the Server's strategic patches change the bootstrap config's
+// eth0 the way Talos merges interfaces (by name): one eth0, with every patch's change.
+TEST(ConfigRenderer, StrategicPatchesMergeInterfacesByNameAcrossSources) {
+  constexpr const char* kWithInterface = R"(version: v1alpha1
+machine:
+  network:
+    interfaces:
+      - interface: eth0
+        dhcp: true
+        addresses: [10.5.0.10/24]
+cluster:
+  network:
+    podSubnets: [10.244.0.0/16]
+)";
+  auto in = input(kWithInterface);
+  in.server_class =
+      patches("workers", nullptr,
+              {"machine:\n  network:\n    interfaces:\n      - interface: eth0\n        mtu: 9000\n"
+               "        vlans:\n          - vlanId: 20\n            dhcp: true\n"
+               "cluster:\n  network:\n    podSubnets: [10.32.0.0/12]\n"});
+  in.server = patches(kUuid, nullptr,
+                      {"machine:\n  network:\n    interfaces:\n      - interface: eth0\n"
+                       "        dhcp: false\n        vlans:\n          - vlanId: 20\n"
+                       "            mtu: 1400\n"});
+  auto docs = render_docs(in);
+  ASSERT_EQ(docs.size(), 1u);
+  EXPECT_EQ(docs[0]["machine"]["network"]["interfaces"], json::parse(R"([{
+    "interface": "eth0", "dhcp": false, "addresses": ["10.5.0.10/24"], "mtu": 9000,
+    "vlans": [{"vlanId": 20, "dhcp": true, "mtu": 1400}]}])"));
+  EXPECT_EQ(docs[0]["cluster"]["network"]["podSubnets"], json({"10.32.0.0/12"}));
+}
+
 TEST(ConfigRenderer, BrokenStrategicPatchNamesItsEntry) {
   auto in = input();
   in.server_class =
@@ -340,7 +372,8 @@ TEST(ConfigRenderer, PatchThatDeletesTheMainDocumentIsRejected) {
   auto err = render_error(in);
   EXPECT_EQ(err.source, ErrorSource::kServer);
   EXPECT_EQ(err.field, "strategicPatches");
-  EXPECT_NE(err.reason.find("no v1alpha1 machine config document"), std::string::npos)
+  EXPECT_NE(err.reason.find("cannot delete the v1alpha1 machine config document"),
+            std::string::npos)
       << err.reason;
 }
 

@@ -13,13 +13,17 @@
 //   failed (index, op, path) and says why in words an operator can act on.
 // - apply_strategic_patch treats each patch document as Talos' configpatcher does: it merges
 //   into the config document with the same identity (the v1alpha1 main config: no `kind`;
-//   others: apiVersion + kind + name), or is appended when there is none. Maps merge
-//   recursively, lists append, scalars replace, a null in the patch changes nothing.
-//   `$patch: delete` as the value of a key deletes that key; inside a list element it
-//   deletes the target list's elements that have all the element's other fields; at the top
-//   of a patch document it deletes the matching document. Deleting what is absent is a
-//   no-op. Unlike Talos, lists are merged without schema knowledge: Talos merges a few typed
-//   lists by key (network interfaces by `interface`), here every list appends.
+//   others: apiVersion + kind + name), or is appended when there is none. Merging follows
+//   Talos' merge package: maps merge recursively, lists append, scalars replace except that
+//   "" and 0 in a patch leave a value alone (false does replace), a null in the patch
+//   changes nothing; and the typed exceptions of talos_merge_rules.hpp: network interfaces
+//   merge by `interface` or `deviceSelector`, their VLANs by `vlanId`, admission plugins by
+//   `name`, extension config files by `mountPath`; podSubnets, serviceSubnets and
+//   auditPolicy are replaced whole; extraArgs entries are replaced one by one.
+//   `$patch: delete` as the value of a key deletes that key; as a list element it deletes
+//   the target list's elements that have all the element's other fields; at the top of a
+//   patch document it deletes the matching document (never the v1alpha1 one). As in Talos,
+//   a patch document's deletes apply before its merges. Deleting what is absent is a no-op.
 
 #include <cstddef>
 #include <limits>
