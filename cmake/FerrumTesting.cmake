@@ -13,7 +13,6 @@ function(ferrum_unit_test name)
   ferrum_target_warnings(${name})
   target_link_libraries(${name} PRIVATE ${ARG_LIBS} GTest::gtest GTest::gmock GTest::gtest_main)
   target_compile_definitions(${name} PRIVATE
-    FERRUM_SHARED_DIR="${FERRUM_SHARED_DIR}"
     FERRUM_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
   gtest_discover_tests(${name} TEST_PREFIX "${name}." DISCOVERY_TIMEOUT 60 PROPERTIES LABELS unit)
 endfunction()

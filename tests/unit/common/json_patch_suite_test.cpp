@@ -20,7 +20,7 @@ using json = nlohmann::json;
 const char* const kSuiteFiles[] = {"tests.json", "spec_tests.json"};
 
 std::string suite_path(const std::string& file) {
-  return std::string(FERRUM_SHARED_DIR) + "/testdata/json-patch-tests/" + file;
+  return std::string(FERRUM_SOURCE_DIR) + "/tests/unit/common/testdata/json-patch-tests/" + file;
 }
 
 struct Record {
