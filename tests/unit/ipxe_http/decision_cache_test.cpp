@@ -13,7 +13,7 @@ std::shared_ptr<const BootDecision> decision(std::string body) {
   return std::make_shared<const BootDecision>(std::move(d));
 }
 
-DecisionCache::Stamp stamp(std::uint64_t g) { return {{g, 1, 1, 1, 1}}; }
+DecisionCache::Stamp stamp(std::uint64_t g) { return {{g, 1, 1, 1, 1, 1}}; }
 
 TEST(DecisionCache, HitsOnlyForTheSameKeyAndStamp) {
   DecisionCache cache(100);
@@ -21,7 +21,7 @@ TEST(DecisionCache, HitsOnlyForTheSameKeyAndStamp) {
   cache.store("u\nm\namd64", stamp(1), d);
   EXPECT_EQ(cache.find("u\nm\namd64", stamp(1)), d);
   EXPECT_EQ(cache.find("u\nm\narm64", stamp(1)), nullptr);
-  for (std::size_t i = 0; i < 5; ++i) {
+  for (std::size_t i = 0; i < stamp(1).generations.size(); ++i) {
     DecisionCache::Stamp moved = stamp(1);
     ++moved.generations[i];
     EXPECT_EQ(cache.find("u\nm\namd64", moved), nullptr) << "generation " << i;
