@@ -32,14 +32,17 @@ nlohmann::json kernel_args_condition(const nlohmann::json& env, const DecisionSe
     rewrites += (rewrites.empty() ? "" : "; ") + r;
   }
   if (!rewrites.empty()) {
-    rewrites = "siderolink.api pointed at Sidero's combined port on this host and is served "
-               "rewritten to ferrum-linkd: " + rewrites;
+    rewrites =
+        "siderolink.api pointed at Sidero's combined port on this host and is served "
+        "rewritten to ferrum-linkd: " +
+        rewrites;
   }
   if (!kspp.empty()) {
     std::string msg;
     for (const auto& v : kspp) msg += (msg.empty() ? "" : "; ") + v;
-    msg += " (Talos stops booting on metal without them; add slab_nomerge and pti=on to "
-           "spec.kernel.args)";
+    msg +=
+        " (Talos stops booting on metal without them; add slab_nomerge and pti=on to "
+        "spec.kernel.args)";
     if (!rewrites.empty()) msg += "; " + rewrites;
     return {{"type", std::string(kConditionTalosKernelArgs)},
             {"status", "False"},

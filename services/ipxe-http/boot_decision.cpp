@@ -5,8 +5,8 @@
 #include "ferrum/model/server.hpp"
 #include "ferrum/model/server_binding.hpp"
 #include "ferrum/model/server_class.hpp"
-#include "ipxe_script.hpp"
 #include "ferrum/talos_kernel_args.hpp"
+#include "ipxe_script.hpp"
 #include "kernel_args.hpp"
 #include "sidero_compat.hpp"
 
@@ -69,8 +69,7 @@ TargetArgs compose_target_args(const nlohmann::json& env, const DecisionSettings
   }
   if (!link_server_address.empty()) {
     append_unless_set(args, std::string(talos::kArgLoggingKernel) + "=tcp://[" +
-                                link_server_address + "]:" +
-                                std::to_string(siderolink::kLogsPort));
+                                link_server_address + "]:" + std::to_string(siderolink::kLogsPort));
     append_unless_set(args, std::string(talos::kArgEventsSink) + "=[" + link_server_address +
                                 "]:" + std::to_string(siderolink::kEventsPort));
   }

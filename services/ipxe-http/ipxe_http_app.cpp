@@ -68,11 +68,10 @@ IpxeHttpApp::IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRunti
   if (settings_.link_server_address.empty()) {
     // validate() checked the name.
     auto name = siderolink::parse_secret_name(settings_.link_secret).value();
-    link_secret_ = std::make_unique<kube::Informer>(siderolink::installation_secret_watch(name),
-                                                    client_, real_clock(),
-                                                    log_.child("link-secret"));
-    link_address_ =
-        std::make_unique<siderolink::InstallationAddress>(&link_secret_->store(), name);
+    link_secret_ =
+        std::make_unique<kube::Informer>(siderolink::installation_secret_watch(name), client_,
+                                         real_clock(), log_.child("link-secret"));
+    link_address_ = std::make_unique<siderolink::InstallationAddress>(&link_secret_->store(), name);
   }
   BootCaches caches{servers_->store(), bindings_->store(), classes_->store(),
                     environments_->store()};
@@ -81,8 +80,8 @@ IpxeHttpApp::IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRunti
     caches.link_address = link_address_.get();
   }
   routes_ = std::make_unique<BootRoutes>(
-      render_boot_script(boot_endpoint(settings_)), settings_.tftp_root, caches,
-      assets_, decision_settings(settings_), reg, runtime_.logger("http"),
+      render_boot_script(boot_endpoint(settings_)), settings_.tftp_root, caches, assets_,
+      decision_settings(settings_), reg, runtime_.logger("http"),
       static_cast<std::size_t>(settings_.decision_cache_entries));
   HttpServerSettings hs;
   hs.listen = settings_.listen;
@@ -177,8 +176,7 @@ Expected<kube::ReconcileResult, kube::ReconcileError> IpxeHttpApp::reconcile(con
     if (*w == WriteOutcome::kWritten) {
       log_.info("environment conditions written", {{"environment", key}, {"ready", all_ready}});
       // One Event per change into an unbootable state (the condition stays while it lasts).
-      if (args.is_object() && args.value("status", "") == "False" &&
-          !had_condition(*obj, args)) {
+      if (args.is_object() && args.value("status", "") == "False" && !had_condition(*obj, args)) {
         log_.warn("environment kernel args stop Talos at boot",
                   {{"environment", key}, {"message", args.value("message", "")}});
         events_.warning(*obj, args.value("reason", ""), args.value("message", ""));
@@ -195,8 +193,8 @@ Expected<std::uint16_t, std::string> IpxeHttpApp::start() {
   assets_.refresh_agents();
   auto port = http_->start();
   if (!port) return port;
-  for (auto* inf : {servers_.get(), bindings_.get(), classes_.get(), environments_.get(),
-                    link_secret_.get()}) {
+  for (auto* inf :
+       {servers_.get(), bindings_.get(), classes_.get(), environments_.get(), link_secret_.get()}) {
     if (inf == nullptr) continue;
     threads_.emplace_back([inf](std::stop_token st) { inf->run(st); });
   }

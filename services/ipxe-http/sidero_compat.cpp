@@ -48,7 +48,8 @@ std::optional<std::string> rewrite_sidero_link_api(std::string_view value,
   std::string_view scheme_prefix;
   if (auto sep = value.find("://"); sep != std::string_view::npos && sep > 0) {
     bool letters = true;
-    for (char c : value.substr(0, sep)) letters = letters && std::isalpha(static_cast<unsigned char>(c));
+    for (char c : value.substr(0, sep))
+      letters = letters && std::isalpha(static_cast<unsigned char>(c));
     if (letters) {
       if (!iequals(value.substr(0, sep), "grpc")) return std::nullopt;  // https:// is not Sidero's
       scheme_prefix = value.substr(0, sep + 3);

@@ -38,9 +38,11 @@ Expected<std::string, std::string> parse_uuid_query(std::string_view query) {
     auto eq = pair.find('=');
     auto raw_key = pair.substr(0, eq);
     auto key = percent_decode(raw_key);
-    if (!key) return unexpected("query parameter name \"" + std::string(raw_key.substr(0, 64)) +
-                                "\" is not valid percent-encoding");
-    if (!is_valid_utf8(*key)) return unexpected(std::string("a query parameter name is not valid UTF-8"));
+    if (!key)
+      return unexpected("query parameter name \"" + std::string(raw_key.substr(0, 64)) +
+                        "\" is not valid percent-encoding");
+    if (!is_valid_utf8(*key))
+      return unexpected(std::string("a query parameter name is not valid UTF-8"));
     auto value =
         percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
     if (!value) return unexpected(*key + " is not valid percent-encoding");

@@ -84,7 +84,8 @@ std::string validate(const Settings& s) {
   std::string err;
   link_api_url(s.link_api_endpoint, &err);
   if (!err.empty()) return err;
-  if (auto n = siderolink::parse_secret_name(s.link_secret); !n) return "--link-secret " + n.error();
+  if (auto n = siderolink::parse_secret_name(s.link_secret); !n)
+    return "--link-secret " + n.error();
   if (s.read_timeout.count() <= 0) return "--read-timeout must be positive";
   if (s.write_timeout.count() <= 0) return "--write-timeout must be positive";
   if (s.secret_read_timeout.count() <= 0) return "--secret-read-timeout must be positive";

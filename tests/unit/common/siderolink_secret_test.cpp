@@ -12,9 +12,9 @@ TEST(SideroLinkSecret, ParseSecretNameTable) {
     const char* in;
     bool ok;
   };
-  for (const Case& c : {Case{"ferrum-system/siderolink", true}, Case{"a/b", true},
-                        Case{"", false}, Case{"noslash", false}, Case{"/b", false},
-                        Case{"a/", false}, Case{"a/b/c", false}}) {
+  for (const Case& c :
+       {Case{"ferrum-system/siderolink", true}, Case{"a/b", true}, Case{"", false},
+        Case{"noslash", false}, Case{"/b", false}, Case{"a/", false}, Case{"a/b/c", false}}) {
     SCOPED_TRACE(c.in);
     auto n = parse_secret_name(c.in);
     EXPECT_EQ(n.has_value(), c.ok);

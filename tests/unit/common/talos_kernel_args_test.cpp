@@ -27,20 +27,13 @@ TEST(TalosKernelArgs, SideroDefaultEnvironmentHasEveryTalosDefault) {
 
 TEST(TalosKernelArgs, SideroDefaultEnvironmentInSidero_sOrder) {
   // sort.Strings of Sidero's list, as `kubectl get environment default -o yaml` shows it.
-  std::vector<std::string> want = {"console=tty0",
-                                   "console=ttyS0",
-                                   "consoleblank=0",
-                                   "earlyprintk=ttyS0",
-                                   "ima_appraise=fix",
-                                   "ima_hash=sha512",
-                                   "ima_template=ima-ng",
-                                   "init_on_alloc=1",
-                                   "initrd=initramfs.xz",
-                                   "nvme_core.io_timeout=4294967295",
-                                   "printk.devkmsg=on",
-                                   "pti=on",
-                                   "slab_nomerge=",
-                                   "talos.platform=metal"};
+  std::vector<std::string> want = {"console=tty0",        "console=ttyS0",
+                                   "consoleblank=0",      "earlyprintk=ttyS0",
+                                   "ima_appraise=fix",    "ima_hash=sha512",
+                                   "ima_template=ima-ng", "init_on_alloc=1",
+                                   "initrd=initramfs.xz", "nvme_core.io_timeout=4294967295",
+                                   "printk.devkmsg=on",   "pti=on",
+                                   "slab_nomerge=",       "talos.platform=metal"};
   EXPECT_EQ(sidero_default_environment_args(), want);
 }
 

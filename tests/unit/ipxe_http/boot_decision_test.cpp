@@ -4,10 +4,10 @@
 
 #include <set>
 
+#include "ferrum/model/secret.hpp"
 #include "ferrum/model/server.hpp"
 #include "ferrum/model/server_binding.hpp"
 #include "ferrum/model/server_class.hpp"
-#include "ferrum/model/secret.hpp"
 #include "ipxe_script.hpp"
 
 // The table below names only the fields a case sets (designated initializers); the rest keep
@@ -345,11 +345,14 @@ TEST(BootDecision, ComposedTargetArgsTable) {
   const Case cases[] = {
       {{"console=ttyS0"},
        "fd00::1",
-       {"console=ttyS0", "talos.config=http://10.0.0.1:9091/configdata?uuid=",
-        "siderolink.api=10.0.0.1:50110", "talos.logging.kernel=tcp://[fd00::1]:4001",
-        "talos.events.sink=[fd00::1]:4002"},
+       {"console=ttyS0",
+        "talos.config=http://10.0.0.1:9091/configdata?uuid=", "siderolink.api=10.0.0.1:50110",
+        "talos.logging.kernel=tcp://[fd00::1]:4001", "talos.events.sink=[fd00::1]:4002"},
        0},
-      {{}, "", {"talos.config=http://10.0.0.1:9091/configdata?uuid=", "siderolink.api=10.0.0.1:50110"}, 0},
+      {{},
+       "",
+       {"talos.config=http://10.0.0.1:9091/configdata?uuid=", "siderolink.api=10.0.0.1:50110"},
+       0},
       // A Sidero-docs Environment: talos.config at the combined port stays (ipxe-http redirects
       // /configdata), siderolink.api there is rewritten in place.
       {{"talos.config=http://10.0.0.1:8081/configdata?uuid=", "siderolink.api=10.0.0.1:8081"},

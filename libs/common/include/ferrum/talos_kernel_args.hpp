@@ -25,11 +25,15 @@ inline constexpr std::string_view kArgPlatform = "talos.platform";
 
 // kernel.DefaultArgs of Talos 1.7/1.8 (every quirk of those releases on: IMA supported,
 // init_on_alloc kept, nvme_core.io_timeout everywhere).
-inline constexpr std::array<std::string_view, 9> kDefaultArgs = {
-    "init_on_alloc=1",      "slab_nomerge=",      "pti=on",
-    "consoleblank=0",       "nvme_core.io_timeout=4294967295",
-    "printk.devkmsg=on",    "ima_template=ima-ng", "ima_appraise=fix",
-    "ima_hash=sha512"};
+inline constexpr std::array<std::string_view, 9> kDefaultArgs = {"init_on_alloc=1",
+                                                                 "slab_nomerge=",
+                                                                 "pti=on",
+                                                                 "consoleblank=0",
+                                                                 "nvme_core.io_timeout=4294967295",
+                                                                 "printk.devkmsg=on",
+                                                                 "ima_template=ima-ng",
+                                                                 "ima_appraise=fix",
+                                                                 "ima_hash=sha512"};
 
 // The args of the `default` Environment as Sidero creates it (EnvironmentDefaultSpec in
 // app/sidero-controller-manager/api/v1alpha2/environment_types.go): kDefaultArgs plus
