@@ -273,6 +273,12 @@ equals "missing --api-endpoint exits 2" "$rc" 2
 contains "error names --api-endpoint" "$out" "--api-endpoint"
 out=$(FERRUM_BOOT_FROM_DISK_METHOD=floppy "$FERRUM_BIN/ferrum-ipxe-http" --api-endpoint x 2>&1); rc=$?
 contains "bad env var names the flag" "$out" "boot-from-disk-method"
+out=$("$FERRUM_BIN/ferrum-ipxe-http" --api-endpoint 10.0.0.1 --metadata-endpoint 10.0.0.1:8081 2>&1); rc=$?
+equals "--metadata-endpoint on this very port (a redirect loop) exits 2" "$rc" 2
+contains "... naming the flag" "$out" "--metadata-endpoint 10.0.0.1:8081: is this service's own endpoint"
+out=$("$FERRUM_BIN/ferrum-ipxe-http" --api-endpoint x --link-secret siderolink 2>&1); rc=$?
+equals "bad --link-secret exits 2" "$rc" 2
+contains "... naming the flag" "$out" "--link-secret siderolink: want <namespace>/<name>"
 
 # --- SIGTERM
 kill -TERM "$PID_a"

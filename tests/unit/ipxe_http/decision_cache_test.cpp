@@ -63,5 +63,25 @@ TEST(DecisionCache, BoundedAndZeroMeansOff) {
   EXPECT_EQ(off.size(), 0u);
 }
 
+// The installation Secret feeds talos.logging.kernel / talos.events.sink: a change to it must
+// end every cached decision.
+TEST(DecisionCache, StampFollowsTheInstallationSecret) {
+  kube::ObjectStore servers, bindings, classes, environments, secrets;
+  struct NoAssets final : AssetReadiness {
+    std::string environment_unready(const nlohmann::json&) const override { return ""; }
+    std::string agent_unready(const std::string&) const override { return ""; }
+    std::uint64_t generation() const override { return 0; }
+  } assets;
+  BootCaches without{servers, bindings, classes, environments};
+  BootCaches with{servers, bindings, classes, environments};
+  with.link_secrets = &secrets;
+  auto before = DecisionCache::stamp(with, assets);
+  EXPECT_EQ(before, DecisionCache::stamp(without, assets));
+  secrets.upsert("ferrum-system/siderolink",
+                 std::make_shared<const nlohmann::json>(
+                     nlohmann::json{{"metadata", {{"name", "siderolink"}}}}));
+  EXPECT_NE(DecisionCache::stamp(with, assets), before);
+}
+
 }  // namespace
 }  // namespace ferrum::ipxe

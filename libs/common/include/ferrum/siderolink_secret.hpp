@@ -15,16 +15,9 @@
 
 #include "ferrum/expected.hpp"
 #include "ferrum/kube/informer.hpp"
+#include "ferrum/siderolink_address.hpp"  // the contract constants
 
 namespace ferrum::siderolink {
-
-inline constexpr std::string_view kDefaultInstallationSecret = "ferrum-system/siderolink";
-inline constexpr std::string_view kInstallationIdKey = "installation-id";
-inline constexpr std::string_view kPrivateKeyKey = "private-key";
-// ferrum-linkd's ports on the link server address and its Provision API (DESIGN.md 4.5).
-inline constexpr std::uint16_t kLogsPort = 4001;
-inline constexpr std::uint16_t kEventsPort = 4002;
-inline constexpr std::uint16_t kProvisionApiPort = 50110;
 
 struct SecretName {
   std::string ns;
