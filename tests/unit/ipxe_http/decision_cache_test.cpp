@@ -77,9 +77,8 @@ TEST(DecisionCache, StampFollowsTheInstallationSecret) {
   with.link_secrets = &secrets;
   auto before = DecisionCache::stamp(with, assets);
   EXPECT_EQ(before, DecisionCache::stamp(without, assets));
-  secrets.upsert("ferrum-system/siderolink",
-                 std::make_shared<const nlohmann::json>(
-                     nlohmann::json{{"metadata", {{"name", "siderolink"}}}}));
+  secrets.upsert("ferrum-system/siderolink", std::make_shared<const nlohmann::json>(nlohmann::json{
+                                                 {"metadata", {{"name", "siderolink"}}}}));
   EXPECT_NE(DecisionCache::stamp(with, assets), before);
 }
 
