@@ -2,10 +2,12 @@
 
 #include "ferrum/kube/typed.hpp"
 #include "ferrum/model/kinds.hpp"
+#include "ferrum/talos_kernel_args.hpp"
 
 namespace ferrum::ipxe {
 
-nlohmann::json desired_conditions(const std::vector<AssetState>& states) {
+nlohmann::json desired_conditions(const std::vector<AssetState>& states,
+                                  const nlohmann::json& extra) {
   auto out = nlohmann::json::array();
   for (const auto& st : states) {
     if (st.url.empty()) continue;
@@ -17,7 +19,43 @@ nlohmann::json desired_conditions(const std::vector<AssetState>& states) {
     }
     out.push_back(std::move(c));
   }
+  if (extra.is_object()) out.push_back(extra);
   return out;
+}
+
+nlohmann::json kernel_args_condition(const nlohmann::json& env, const DecisionSettings& settings) {
+  // The link server address does not change what KSPP or the rewrite see.
+  auto composed = compose_target_args(env, settings, "");
+  auto kspp = talos::kspp_violations(composed.args);
+  std::string rewrites;
+  for (const auto& r : composed.rewrites) {
+    rewrites += (rewrites.empty() ? "" : "; ") + r;
+  }
+  if (!rewrites.empty()) {
+    rewrites =
+        "siderolink.api pointed at Sidero's combined port on this host and is served "
+        "rewritten to ferrum-linkd: " +
+        rewrites;
+  }
+  if (!kspp.empty()) {
+    std::string msg;
+    for (const auto& v : kspp) msg += (msg.empty() ? "" : "; ") + v;
+    msg +=
+        " (Talos stops booting on metal without them; add slab_nomerge and pti=on to "
+        "spec.kernel.args)";
+    if (!rewrites.empty()) msg += "; " + rewrites;
+    return {{"type", std::string(kConditionTalosKernelArgs)},
+            {"status", "False"},
+            {"reason", "KSPPRequirementsNotMet"},
+            {"message", msg}};
+  }
+  if (!rewrites.empty()) {
+    return {{"type", std::string(kConditionTalosKernelArgs)},
+            {"status", "True"},
+            {"reason", "SideroLinkAPIRewritten"},
+            {"message", rewrites}};
+  }
+  return nullptr;
 }
 
 bool apply_conditions(nlohmann::json& env, const nlohmann::json& desired) {
@@ -31,7 +69,7 @@ bool apply_conditions(nlohmann::json& env, const nlohmann::json& desired) {
     nlohmann::json entry = nlohmann::json::object();
     for (const auto& c : current) {
       if (c.is_object() && c.value("url", "") == d.value("url", "") &&
-          c.value("type", "") == "Ready") {
+          c.value("type", "") == d.value("type", "")) {
         entry = c;
       }
     }
@@ -49,9 +87,10 @@ bool apply_conditions(nlohmann::json& env, const nlohmann::json& desired) {
 Expected<WriteOutcome, kube::Error> write_asset_conditions(kube::Client& client,
                                                            const std::string& env_name,
                                                            const std::vector<AssetState>& states,
+                                                           const nlohmann::json& extra,
                                                            int attempts) {
   auto resource = kube::resource_of(model::kEnvironment);
-  auto desired = desired_conditions(states);
+  auto desired = desired_conditions(states, extra);
   kube::Error last;
   for (int i = 0; i < attempts; ++i) {
     auto env = client.get(resource, "", env_name);

@@ -5,8 +5,10 @@
 #include "ferrum/model/server.hpp"
 #include "ferrum/model/server_binding.hpp"
 #include "ferrum/model/server_class.hpp"
+#include "ferrum/talos_kernel_args.hpp"
 #include "ipxe_script.hpp"
 #include "kernel_args.hpp"
+#include "sidero_compat.hpp"
 
 namespace ferrum::ipxe {
 
@@ -41,21 +43,47 @@ std::vector<std::string> agent_args(const BootQuery& query, const DecisionSettin
   return override_args(std::move(args), settings.extra_agent_args);
 }
 
-std::vector<std::string> target_args(const nlohmann::json& env, const DecisionSettings& settings) {
-  std::vector<std::string> args = model::get_string_list(env, {"spec", "kernel", "args"});
+TargetArgs compose_target_args(const nlohmann::json& env, const DecisionSettings& settings,
+                               const std::string& link_server_address) {
+  TargetArgs out;
+  out.args = model::get_string_list(env, {"spec", "kernel", "args"});
+  const std::string link_key = std::string(talos::kArgSideroLinkApi) + "=";
+  if (!settings.sidero_api_host.empty() && !settings.link_api_endpoint.empty()) {
+    for (auto& a : out.args) {
+      if (a.rfind(link_key, 0) != 0) continue;
+      auto to = rewrite_sidero_link_api(std::string_view(a).substr(link_key.size()),
+                                        settings.sidero_api_host, settings.sidero_api_port,
+                                        settings.link_api_endpoint);
+      if (!to) continue;
+      out.rewrites.push_back(a + " -> " + link_key + *to);
+      a = link_key + *to;
+    }
+  }
+  auto& args = out.args;
   if (!settings.metadata_endpoint.empty()) {
-    append_unless_set(args,
-                      "talos.config=http://" + settings.metadata_endpoint + "/configdata?uuid=");
+    append_unless_set(args, std::string(talos::kArgConfig) + "=http://" +
+                                settings.metadata_endpoint + "/configdata?uuid=");
   }
   if (!settings.link_api_endpoint.empty()) {
-    append_unless_set(args, "siderolink.api=" + settings.link_api_endpoint);
+    append_unless_set(args, link_key + settings.link_api_endpoint);
   }
-  if (!settings.link_server_address.empty()) {
-    append_unless_set(args,
-                      "talos.logging.kernel=tcp://[" + settings.link_server_address + "]:4001");
-    append_unless_set(args, "talos.events.sink=[" + settings.link_server_address + "]:4002");
+  if (!link_server_address.empty()) {
+    append_unless_set(args, std::string(talos::kArgLoggingKernel) + "=tcp://[" +
+                                link_server_address + "]:" + std::to_string(siderolink::kLogsPort));
+    append_unless_set(args, std::string(talos::kArgEventsSink) + "=[" + link_server_address +
+                                "]:" + std::to_string(siderolink::kEventsPort));
   }
-  return args;
+  return out;
+}
+
+std::vector<std::string> target_args(const nlohmann::json& env, const DecisionSettings& settings) {
+  return compose_target_args(env, settings, settings.link_server_address).args;
+}
+
+std::string link_server_address(const BootCaches& caches, const DecisionSettings& settings) {
+  if (!settings.link_server_address.empty()) return settings.link_server_address;
+  if (caches.link_address == nullptr) return {};
+  return caches.link_address->current().address;
 }
 
 namespace {
@@ -161,9 +189,14 @@ BootDecision decide(const BootQuery& q, const BootCaches& caches, const AssetRea
     return {Outcome::kNotReady, 412, "environment \"" + env_name + "\" is not ready: " + why + "\n",
             env_name, reason + "; not ready: " + why};
   }
-  return finish_script(
-      Outcome::kEnvironment, env_name, reason,
-      render_environment_script(env_name, target_args(*env_obj, settings), reason));
+  std::string link = link_server_address(caches, settings);
+  if (link.empty()) {
+    reason += "; no SideroLink installation Secret, so no talos.logging.kernel/talos.events.sink";
+  }
+  auto composed = compose_target_args(*env_obj, settings, link);
+  for (const auto& r : composed.rewrites) reason += "; rewritten " + r;
+  return finish_script(Outcome::kEnvironment, env_name, reason,
+                       render_environment_script(env_name, composed.args, reason));
 }
 
 }  // namespace ferrum::ipxe

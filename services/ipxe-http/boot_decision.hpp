@@ -21,6 +21,7 @@
 #include "boot_query.hpp"
 #include "ferrum/kube/informer.hpp"
 #include "ferrum/model/environment.hpp"
+#include "ferrum/siderolink_secret.hpp"
 
 namespace ferrum::ipxe {
 
@@ -43,6 +44,10 @@ struct BootCaches {
   const kube::ObjectStore& bindings;
   const kube::ObjectStore& classes;
   const kube::ObjectStore& environments;
+  // ferrum-linkd's installation Secret (its informer's store, and the address derived from
+  // it) for talos.logging.kernel= / talos.events.sink=; null: not watched.
+  const kube::ObjectStore* link_secrets = nullptr;
+  const siderolink::InstallationAddress* link_address = nullptr;
 };
 
 // Whether this replica can serve an environment's assets: empty when every asset in the
@@ -64,7 +69,12 @@ struct DecisionSettings {
   std::string registry_endpoint;              // host:port for ferrum.endpoint=
   std::string metadata_endpoint;              // host:port for talos.config=
   std::string link_api_endpoint;              // host:port for siderolink.api=
-  std::string link_server_address;            // IPv6 literal; empty: no log / event sink args
+  std::string link_server_address;            // IPv6 literal (--link-server-address, an
+                                              // override); empty: derived from the Secret
+  // Sidero's combined port on this host (--api-endpoint, --api-port): a siderolink.api= aimed
+  // there is rewritten to link_api_endpoint (sidero_compat.hpp). Empty host: no rewrite.
+  std::string sidero_api_host;
+  std::uint16_t sidero_api_port = 8081;
   std::vector<std::string> extra_agent_args;  // already split
 };
 
@@ -73,7 +83,22 @@ BootDecision decide(const BootQuery& query, const BootCaches& caches, const Asse
 
 // The agent environment's kernel args for this query (exposed for tests).
 std::vector<std::string> agent_args(const BootQuery& query, const DecisionSettings& settings);
-// An Environment's args plus the talos.* / siderolink.* args it does not set itself.
+// An Environment's kernel args as a target boot gets them: its own, with a siderolink.api=
+// aimed at Sidero's combined port rewritten (Sidero-era Environments applied verbatim), plus
+// the talos.* / siderolink.* args it does not set itself (as Sidero's appendTalosArguments in
+// app/sidero-controller-manager/internal/ipxe/ipxe_server.go: a key already there is kept).
+// talos.logging.kernel= and talos.events.sink= need `link_server_address` (empty: left out).
+struct TargetArgs {
+  std::vector<std::string> args;
+  std::vector<std::string> rewrites;  // "siderolink.api=<old> -> siderolink.api=<new>"
+};
+TargetArgs compose_target_args(const nlohmann::json& env, const DecisionSettings& settings,
+                               const std::string& link_server_address);
+// compose_target_args(...).args with settings.link_server_address.
 std::vector<std::string> target_args(const nlohmann::json& env, const DecisionSettings& settings);
+
+// The link server address a decision uses: --link-server-address when set, else the one
+// derived from the installation Secret (empty when neither).
+std::string link_server_address(const BootCaches& caches, const DecisionSettings& settings);
 
 }  // namespace ferrum::ipxe

@@ -7,6 +7,7 @@
 #include <filesystem>
 
 #include "ipxe_script.hpp"
+#include "sidero_compat.hpp"
 
 namespace ferrum::ipxe {
 
@@ -100,6 +101,7 @@ HttpResponse BootRoutes::handle(const HttpRequest& req) {
     auto r = HttpResponse::text(200, boot_script_);
     return count("boot.ipxe", "200", std::move(r));
   }
+  if (p == "/configdata") return configdata(req);
   if (p.rfind("/tftp/", 0) == 0) return tftp(req, std::string_view(p).substr(6));
   if (p.rfind("/env/", 0) == 0) return env(req, std::string_view(p).substr(5));
   return count("other", "404", HttpResponse::text(404, "no route " + p.substr(0, 128) + "\n"));
@@ -137,6 +139,23 @@ HttpResponse BootRoutes::ipxe(const HttpRequest& req) {
   r.shared_body = std::shared_ptr<const std::string>(d, &d->body);  // shares the decision
   ipxe_counts_[static_cast<std::size_t>(d->outcome)]->inc();
   return r;
+}
+
+HttpResponse BootRoutes::configdata(const HttpRequest& req) {
+  if (settings_.metadata_endpoint.empty()) {
+    return count("configdata", "404",
+                 HttpResponse::text(404, "no ferrum-metadata endpoint (--metadata-endpoint)\n"));
+  }
+  auto to = configdata_redirect(settings_.metadata_endpoint, req.query);
+  if (!to) {
+    return count("configdata", "400",
+                 HttpResponse::text(400, "query has bytes a redirect cannot carry\n"));
+  }
+  log_.info("configdata redirected to ferrum-metadata", {{"location", *to}});
+  auto r = HttpResponse::text(307, "ferrum-metadata serves machine configs: " + *to + "\n");
+  r.headers.emplace_back("Location", *to);
+  r.headers.emplace_back("Cache-Control", "no-store");
+  return count("configdata", "307", std::move(r));
 }
 
 HttpResponse BootRoutes::tftp(const HttpRequest& req, std::string_view file) {

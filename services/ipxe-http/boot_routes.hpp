@@ -2,6 +2,8 @@
 // The routes of ferrum-ipxe-http (DESIGN.md 4.2), as a handler from request to response:
 //   /boot.ipxe                        the NIC-trying chain script
 //   /ipxe?uuid=&mac=&arch=...          the boot decision (400 names a bad parameter)
+//   /configdata?<query>               307 to ferrum-metadata, the query unchanged (Sidero
+//                                     served it on this port; sidero_compat.hpp)
 //   /tftp/<file>                      iPXE binaries from --tftp-root (never outside it)
 //   /env/<name>/{vmlinuz,initramfs.xz} verified assets (412 while not verified here)
 // Anything else is 404. Files are sent with sendfile, Range, ETag and Last-Modified.
@@ -30,6 +32,7 @@ class BootRoutes {
 
  private:
   HttpResponse ipxe(const HttpRequest& req);
+  HttpResponse configdata(const HttpRequest& req);
   HttpResponse tftp(const HttpRequest& req, std::string_view file);
   HttpResponse env(const HttpRequest& req, std::string_view rest);
   HttpResponse count(std::string_view route, std::string_view decision, HttpResponse r);

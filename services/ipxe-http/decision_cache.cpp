@@ -7,8 +7,8 @@ namespace ferrum::ipxe {
 
 DecisionCache::Stamp DecisionCache::stamp(const BootCaches& caches, const AssetReadiness& assets) {
   return Stamp{{caches.servers.generation(), caches.bindings.generation(),
-                caches.classes.generation(), caches.environments.generation(),
-                assets.generation()}};
+                caches.classes.generation(), caches.environments.generation(), assets.generation(),
+                caches.link_secrets != nullptr ? caches.link_secrets->generation() : 0}};
 }
 
 std::string DecisionCache::key(const BootQuery& query) {

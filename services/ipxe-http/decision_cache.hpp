@@ -1,10 +1,10 @@
 #pragma once
 // Boot decisions already made, reused while nothing they were made from has changed. A
 // decision (boot_decision.hpp) is a pure function of the query's uuid, mac and arch, of the
-// four informer caches, of asset readiness and of the (fixed) settings; the caches and the
-// readiness each have a generation that moves with every change, so a decision stamped with
-// the generations read before it was made is exactly what decide() would answer for as long
-// as they read the same.
+// four informer caches and the installation Secret's, of asset readiness and of the (fixed)
+// settings; the caches and the readiness each have a generation that moves with every
+// change, so a decision stamped with the generations read before it was made is exactly what
+// decide() would answer for as long as they read the same.
 //
 // Contract: thread-safe; find() returns a decision only for the same key and stamp. Bounded:
 // at most `capacity` entries (when full, an arbitrary one is dropped); capacity 0 stores
@@ -26,7 +26,7 @@ namespace ferrum::ipxe {
 class DecisionCache {
  public:
   struct Stamp {
-    std::array<std::uint64_t, 5> generations{};
+    std::array<std::uint64_t, 6> generations{};
     bool operator==(const Stamp&) const = default;
   };
   // Read before deciding (see the header comment).

@@ -161,6 +161,8 @@ std::string_view status_text(int status) {
       return "Partial Content";
     case 304:
       return "Not Modified";
+    case 307:
+      return "Temporary Redirect";
     case 400:
       return "Bad Request";
     case 404:

@@ -6,6 +6,7 @@
 
 #include "asset_status.hpp"
 #include "ferrum/kube/typed.hpp"
+#include "ferrum/model/json_fields.hpp"
 #include "ferrum/model/kinds.hpp"
 #include "ipxe_script.hpp"
 
@@ -19,6 +20,20 @@ std::unique_ptr<kube::Informer> make_informer(const model::ResourceKind& kind, k
   s.resource = kube::resource_of(kind);
   return std::make_unique<kube::Informer>(std::move(s), c, real_clock(),
                                           log.child(std::string(kind.plural)));
+}
+
+// Whether the cached Environment already carries this condition (same status and message).
+bool had_condition(const kube::Json& env, const nlohmann::json& cond) {
+  const auto* conds = model::find_field(env, {"status", "conditions"});
+  if (conds == nullptr || !conds->is_array()) return false;
+  for (const auto& c : *conds) {
+    if (c.is_object() && c.value("type", "") == cond.value("type", "") &&
+        c.value("status", "") == cond.value("status", "") &&
+        c.value("message", "") == cond.value("message", "")) {
+      return true;
+    }
+  }
+  return false;
 }
 
 std::string identity() {
@@ -39,6 +54,8 @@ IpxeHttpApp::IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRunti
       bindings_(make_informer(model::kServerBinding, client_, log_)),
       classes_(make_informer(model::kServerClass, client_, log_)),
       environments_(make_informer(model::kEnvironment, client_, log_)),
+      events_({"ferrum-ipxe-http", "", 1000, 4096, &runtime.registry()}, client_, real_clock(),
+              runtime.logger("events")),
       assets_(
           AssetCacheSettings{settings_.asset_dir, settings_.agent_dir,
                              FetchLimits{settings_.asset_connect_timeout,
@@ -48,10 +65,23 @@ IpxeHttpApp::IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRunti
                              std::chrono::seconds(1)},
           real_clock(), runtime.registry(), runtime.logger("assets")) {
   auto& reg = runtime_.registry();
+  if (settings_.link_server_address.empty()) {
+    // validate() checked the name.
+    auto name = siderolink::parse_secret_name(settings_.link_secret).value();
+    link_secret_ =
+        std::make_unique<kube::Informer>(siderolink::installation_secret_watch(name), client_,
+                                         real_clock(), log_.child("link-secret"));
+    link_address_ = std::make_unique<siderolink::InstallationAddress>(&link_secret_->store(), name);
+  }
+  BootCaches caches{servers_->store(), bindings_->store(), classes_->store(),
+                    environments_->store()};
+  if (link_secret_) {
+    caches.link_secrets = &link_secret_->store();
+    caches.link_address = link_address_.get();
+  }
   routes_ = std::make_unique<BootRoutes>(
-      render_boot_script(boot_endpoint(settings_)), settings_.tftp_root,
-      BootCaches{servers_->store(), bindings_->store(), classes_->store(), environments_->store()},
-      assets_, decision_settings(settings_), reg, runtime_.logger("http"),
+      render_boot_script(boot_endpoint(settings_)), settings_.tftp_root, caches, assets_,
+      decision_settings(settings_), reg, runtime_.logger("http"),
       static_cast<std::size_t>(settings_.decision_cache_entries));
   HttpServerSettings hs;
   hs.listen = settings_.listen;
@@ -122,7 +152,7 @@ IpxeHttpApp::~IpxeHttpApp() { stop(std::chrono::milliseconds(0)); }
 
 bool IpxeHttpApp::synced() const {
   return servers_->has_synced() && bindings_->has_synced() && classes_->has_synced() &&
-         environments_->has_synced();
+         environments_->has_synced() && (!link_secret_ || link_secret_->has_synced());
 }
 
 Expected<kube::ReconcileResult, kube::ReconcileError> IpxeHttpApp::reconcile(const std::string& key,
@@ -137,13 +167,20 @@ Expected<kube::ReconcileResult, kube::ReconcileError> IpxeHttpApp::reconcile(con
   bool all_ready = true;
   for (const auto& s : states) all_ready = all_ready && s.ready;
   if (elector_->is_leader()) {
-    auto w = write_asset_conditions(client_, key, states);
+    auto args = kernel_args_condition(*obj, decision_settings(settings_));
+    auto w = write_asset_conditions(client_, key, states, args);
     if (!w) {
       return unexpected(kube::ReconcileError{"writing conditions of Environment " + key + ": " +
                                              w.error().describe()});
     }
     if (*w == WriteOutcome::kWritten) {
       log_.info("environment conditions written", {{"environment", key}, {"ready", all_ready}});
+      // One Event per change into an unbootable state (the condition stays while it lasts).
+      if (args.is_object() && args.value("status", "") == "False" && !had_condition(*obj, args)) {
+        log_.warn("environment kernel args stop Talos at boot",
+                  {{"environment", key}, {"message", args.value("message", "")}});
+        events_.warning(*obj, args.value("reason", ""), args.value("message", ""));
+      }
     }
   }
   if (!all_ready) {
@@ -156,7 +193,9 @@ Expected<std::uint16_t, std::string> IpxeHttpApp::start() {
   assets_.refresh_agents();
   auto port = http_->start();
   if (!port) return port;
-  for (auto* inf : {servers_.get(), bindings_.get(), classes_.get(), environments_.get()}) {
+  for (auto* inf :
+       {servers_.get(), bindings_.get(), classes_.get(), environments_.get(), link_secret_.get()}) {
+    if (inf == nullptr) continue;
     threads_.emplace_back([inf](std::stop_token st) { inf->run(st); });
   }
   threads_.emplace_back([this](std::stop_token st) {

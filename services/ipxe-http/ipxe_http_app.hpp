@@ -1,7 +1,9 @@
 #pragma once
 // ferrum-ipxe-http assembled: informers for Servers, ServerBindings, ServerClasses and
-// Environments; the asset controller (downloads on every Environment change, conditions
-// written only while holding the ferrum-ipxe-http-assets Lease); the HTTP server.
+// Environments (and ferrum-linkd's installation Secret, for the link server address); the
+// asset controller (downloads on every Environment change; conditions, the TalosKernelArgs
+// one included, written only while holding the ferrum-ipxe-http-assets Lease, with a Warning
+// Event when an Environment's args turn unbootable); the HTTP server.
 //
 // Contract: start() returns once the HTTP server listens (requests before the caches synced
 // get 503 from readyz, and /ipxe answers from whatever is cached); stop() stops accepting,
@@ -18,8 +20,10 @@
 #include "ferrum/daemon.hpp"
 #include "ferrum/kube/client.hpp"
 #include "ferrum/kube/controller.hpp"
+#include "ferrum/kube/event_recorder.hpp"
 #include "ferrum/kube/informer.hpp"
 #include "ferrum/kube/leader_election.hpp"
+#include "ferrum/siderolink_secret.hpp"
 #include "http_server.hpp"
 #include "settings.hpp"
 
@@ -43,6 +47,10 @@ class IpxeHttpApp {
   log::Logger log_;
   kube::RestClient client_;
   std::unique_ptr<kube::Informer> servers_, bindings_, classes_, environments_;
+  // ferrum-linkd's installation Secret; null when --link-server-address overrides it.
+  std::unique_ptr<kube::Informer> link_secret_;
+  std::unique_ptr<siderolink::InstallationAddress> link_address_;
+  kube::EventRecorder events_;
   AssetCache assets_;
   std::unique_ptr<BootRoutes> routes_;
   std::unique_ptr<HttpServer> http_;

@@ -4,6 +4,7 @@
 
 #include "ferrum/model/server.hpp"
 #include "ferrum/net.hpp"
+#include "ferrum/siderolink_secret.hpp"
 #include "kernel_args.hpp"
 
 namespace ferrum::ipxe {
@@ -31,13 +32,20 @@ void add_flags(flags::FlagSet& f, Settings& s) {
                "host:port of ferrum-registry for the agent's ferrum.endpoint= arg (default "
                "<api-endpoint>:50100).");
   f.add_string("metadata-endpoint", &s.metadata_endpoint, "",
-               "host:port of ferrum-metadata for talos.config= (default <api-endpoint>:9091).");
+               "host:port of ferrum-metadata as machines reach it, for talos.config= and for "
+               "the redirect of Sidero's GET /configdata on this port (default "
+               "<api-endpoint>:9091).");
   f.add_string("link-api-endpoint", &s.link_api_endpoint, "",
                "host:port of ferrum-linkd's Provision API for siderolink.api= (default "
                "<api-endpoint>:50110).");
   f.add_string("link-server-address", &s.link_server_address, "",
                "ferrum-linkd's tunnel IPv6 address for talos.logging.kernel= and "
-               "talos.events.sink=; empty leaves those args out.");
+               "talos.events.sink=, overriding the one derived from --link-secret.");
+  f.add_string("link-secret", &s.link_secret, std::string(siderolink::kDefaultInstallationSecret),
+               "<namespace>/<name> of ferrum-linkd's SideroLink installation Secret (key "
+               "installation-id): the link server address (prefix::1) for "
+               "talos.logging.kernel= and talos.events.sink= is derived from it, as "
+               "ferrum-metadata does. While it is missing those args are left out.");
   f.add_string("extra-agent-kernel-args", &s.extra_agent_kernel_args, "",
                "Extra kernel args for the agent environment; an arg whose key is already there "
                "replaces every entry of that key (console=ttyS1,115200 replaces both consoles).");
@@ -89,6 +97,13 @@ std::string validate(const Settings& s) {
     if (auto p = net::parse_host_port(*value); !p)
       return std::string(flag) + " " + *value + ": " + p.error();
   }
+  if (!s.metadata_endpoint.empty() && s.metadata_endpoint == boot_endpoint(s)) {
+    return "--metadata-endpoint " + s.metadata_endpoint +
+           ": is this service's own endpoint (GET /configdata here redirects to it)";
+  }
+  if (auto n = siderolink::parse_secret_name(s.link_secret); !n) {
+    return "--link-secret " + n.error();
+  }
   if (!s.link_server_address.empty()) {
     boost::system::error_code ec;
     auto a = boost::asio::ip::make_address(s.link_server_address, ec);
@@ -127,8 +142,12 @@ DecisionSettings decision_settings(const Settings& s) {
   d.default_boot_from_disk_method = s.boot_from_disk_method;
   d.registry_endpoint = s.registry_endpoint.empty() ? host + ":50100" : s.registry_endpoint;
   d.metadata_endpoint = s.metadata_endpoint.empty() ? host + ":9091" : s.metadata_endpoint;
-  d.link_api_endpoint = s.link_api_endpoint.empty() ? host + ":50110" : s.link_api_endpoint;
+  d.link_api_endpoint = s.link_api_endpoint.empty()
+                            ? host + ":" + std::to_string(siderolink::kProvisionApiPort)
+                            : s.link_api_endpoint;
   d.link_server_address = s.link_server_address;
+  d.sidero_api_host = s.api_endpoint;
+  d.sidero_api_port = static_cast<std::uint16_t>(s.api_port);
   d.extra_agent_args = split_args(s.extra_agent_kernel_args);
   return d;
 }

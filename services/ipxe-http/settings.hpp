@@ -22,6 +22,7 @@ struct Settings {
   std::string metadata_endpoint;
   std::string link_api_endpoint;
   std::string link_server_address;
+  std::string link_secret;
   std::string extra_agent_kernel_args;
   std::string boot_from_disk_method;
   std::string kubeconfig;

@@ -26,6 +26,7 @@
 #include <vector>
 
 #include "ferrum/expected.hpp"
+#include "ferrum/siderolink_address.hpp"
 
 namespace ferrum::metadata {
 
@@ -40,8 +41,8 @@ struct PatchSource {
 struct LinkParameters {
   std::string api_url;         // SideroLinkConfig.apiUrl
   std::string server_address;  // link server IPv6 (prefix::1), no brackets
-  std::uint16_t events_port = 4002;
-  std::uint16_t logs_port = 4001;
+  std::uint16_t events_port = siderolink::kEventsPort;
+  std::uint16_t logs_port = siderolink::kLogsPort;
 };
 
 struct RenderInput {

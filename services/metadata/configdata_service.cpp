@@ -7,44 +7,63 @@
 
 #include "ferrum/model/secret.hpp"
 #include "ferrum/percent_encoding.hpp"
-#include "ferrum/siderolink_address.hpp"
+#include "ferrum/siderolink_secret.hpp"
 
 namespace ferrum::metadata {
 
 namespace {
 
-const std::string& string_at(const kube::Json& j, const char* a, const char* b) {
-  static const std::string kEmpty;
-  auto x = j.find(a);
-  if (x == j.end() || !x->is_object()) return kEmpty;
-  auto y = x->find(b);
-  return y != x->end() && y->is_string() ? y->get_ref<const std::string&>() : kEmpty;
-}
 
 }  // namespace
 
 Expected<std::string, std::string> parse_uuid_query(std::string_view query) {
+  // Every form a Talos node can send (talos/internal/app/machined/pkg/runtime/v1alpha1/
+  // platform/metal/url/variable.go, url.go): the talos.config URL as written when it has no
+  // variable; else re-encoded by Go's url.Values.Encode (keys sorted, QueryEscape: ':' as %3A,
+  // ' ' as '+') with `uuid=` (empty, blank or repeated) replaced by the SMBIOS UUID and
+  // ${uuid} ${serial} ${mac} ${hostname} ${code} (any case) expanded inside values. Variables
+  // Talos could not fill in time stay as they were. Only uuid matters here; every other
+  // parameter must still decode to UTF-8.
   std::optional<std::string> uuid;
   std::size_t start = 0;
   while (start <= query.size()) {
     auto amp = query.find('&', start);
     auto end = amp == std::string_view::npos ? query.size() : amp;
     auto pair = query.substr(start, end - start);
+    start = end + 1;
+    if (pair.empty()) {
+      if (amp == std::string_view::npos) break;
+      continue;
+    }
     auto eq = pair.find('=');
-    if (pair.substr(0, eq) == "uuid") {
+    auto raw_key = pair.substr(0, eq);
+    auto key = percent_decode(raw_key);
+    if (!key)
+      return unexpected("query parameter name \"" + std::string(raw_key.substr(0, 64)) +
+                        "\" is not valid percent-encoding");
+    if (!is_valid_utf8(*key))
+      return unexpected(std::string("a query parameter name is not valid UTF-8"));
+    auto value =
+        percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
+    if (!value) return unexpected(*key + " is not valid percent-encoding");
+    if (!is_valid_utf8(*value)) return unexpected(*key + " is not valid UTF-8");
+    if (*key == "uuid") {
       if (uuid) return unexpected(std::string("uuid is given more than once"));
-      auto decoded =
-          percent_decode(eq == std::string_view::npos ? std::string_view() : pair.substr(eq + 1));
-      if (!decoded) return unexpected(std::string("uuid is not valid percent-encoding"));
-      uuid = std::move(*decoded);
+      uuid = std::move(*value);
     }
     if (amp == std::string_view::npos) break;
-    start = amp + 1;
   }
   if (!uuid || uuid->empty()) {
-    return unexpected(std::string("uuid is required: GET /configdata?uuid=<server uuid>"));
+    return unexpected(std::string(
+        "uuid is required: GET /configdata?uuid=<server uuid> (a Talos node fills an empty "
+        "uuid= with its SMBIOS UUID itself)"));
   }
   std::string& u = *uuid;
+  if (u.find("${") != std::string::npos) {
+    return unexpected("uuid \"" + u.substr(0, 64) +
+                      "\" is a Talos variable the node did not fill in (it had no SMBIOS UUID "
+                      "before its URL deadline); it retries");
+  }
   if (u.size() > 253) return unexpected(std::string("uuid is longer than 253 characters"));
   for (char& c : u) {
     c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
@@ -62,49 +81,36 @@ Expected<std::string, std::string> parse_uuid_query(std::string_view query) {
   return u;
 }
 
+namespace {
+siderolink::SecretName secret_name_or_empty(const std::string& key) {
+  auto n = siderolink::parse_secret_name(key);
+  return n ? *n : siderolink::SecretName{};
+}
+}  // namespace
+
 LinkSource::LinkSource(std::string api_url, const kube::ObjectStore* secrets,
                        std::string secret_key, std::uint16_t events_port, std::uint16_t logs_port,
                        log::Logger log)
     : api_url_(std::move(api_url)),
-      secrets_(secrets),
       secret_key_(std::move(secret_key)),
+      address_(api_url_.empty() ? nullptr : secrets, secret_name_or_empty(secret_key_)),
       events_port_(events_port),
       logs_port_(logs_port),
       log_(std::move(log)) {}
 
 kube::ObjectPtr LinkSource::secret_object() const {
-  if (api_url_.empty() || !secrets_) return nullptr;
-  return secrets_->get(secret_key_);
+  if (api_url_.empty()) return nullptr;
+  return address_.secret();
 }
 
 std::optional<LinkParameters> LinkSource::current(std::string& fingerprint) const {
-  if (api_url_.empty() || !secrets_) return std::nullopt;
-  auto secret = secrets_->get(secret_key_);
-  std::string identity;
-  if (secret) {
-    identity = string_at(*secret, "metadata", "uid") + "@" +
-               string_at(*secret, "metadata", "resourceVersion");
-  }
-  std::string address;
-  if (secret) {
-    std::lock_guard lock(derived_mu_);
-    if (derived_for_ == identity && !derived_address_.empty()) address = derived_address_;
-  }
-  if (secret && address.empty()) {
-    auto id = model::Secret(*secret).value("installation-id");
-    if (id && !id->empty()) {
-      address = siderolink::format_ipv6(siderolink::server_address(*id));
-      std::lock_guard lock(derived_mu_);
-      derived_for_ = identity;
-      derived_address_ = address;
-    }
-  }
-  if (address.empty()) {
+  if (api_url_.empty()) return std::nullopt;
+  auto now = address_.current();
+  if (now.address.empty()) {
     if (!warned_.exchange(true)) {
       log_.warn(
           "SideroLink installation Secret missing: configs are served without SideroLink documents",
-          {{"secret", secret_key_},
-           {"reason", secret ? "no installation-id key" : "Secret not found"}});
+          {{"secret", secret_key_}, {"reason", now.why_not}});
     }
     fingerprint += "L-;";
     return std::nullopt;
@@ -114,11 +120,11 @@ std::optional<LinkParameters> LinkSource::current(std::string& fingerprint) cons
               {{"secret", secret_key_}});
   }
   fingerprint += 'L';
-  fingerprint += identity;
+  fingerprint += now.identity;
   fingerprint += ';';
   LinkParameters p;
   p.api_url = api_url_;
-  p.server_address = std::move(address);
+  p.server_address = std::move(now.address);
   p.events_port = events_port_;
   p.logs_port = logs_port_;
   return p;

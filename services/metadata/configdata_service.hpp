@@ -23,6 +23,7 @@
 #include "ferrum/expected.hpp"
 #include "ferrum/log.hpp"
 #include "ferrum/metrics.hpp"
+#include "ferrum/siderolink_secret.hpp"
 
 namespace ferrum::metadata {
 
@@ -33,7 +34,9 @@ struct HttpAnswer {
 };
 
 // The uuid query parameter, percent-decoded and lower-cased (SMBIOS UUIDs arrive in either
-// case; Server names are lower case). The error says what is wrong with it.
+// case; Server names are lower case). Every parameter must decode (percent-encoding, '+' as a
+// space) to UTF-8; uuid once, non-empty, no unexpanded Talos ${...} variable. The error says
+// what is wrong (a 400 body).
 Expected<std::string, std::string> parse_uuid_query(std::string_view query);
 
 // The link parameters of the moment, from ferrum-linkd's installation Secret (cached by an
@@ -42,6 +45,7 @@ Expected<std::string, std::string> parse_uuid_query(std::string_view query);
 class LinkSource {
  public:
   // `api_url` empty: SideroLink is off, current() is always empty and nothing is logged.
+  // `secret_key` is "<namespace>/<name>" (the store's key).
   LinkSource(std::string api_url, const kube::ObjectStore* secrets, std::string secret_key,
              std::uint16_t events_port, std::uint16_t logs_port, log::Logger log);
 
@@ -53,16 +57,12 @@ class LinkSource {
 
  private:
   std::string api_url_;
-  const kube::ObjectStore* secrets_;
   std::string secret_key_;
+  siderolink::InstallationAddress address_;  // the derivation ferrum-ipxe-http shares
   std::uint16_t events_port_;
   std::uint16_t logs_port_;
   log::Logger log_;
   mutable std::atomic<bool> warned_{false};
-  // The derivation is redone only when the Secret changes (sha256 per request adds up).
-  mutable std::mutex derived_mu_;
-  mutable std::string derived_for_;  // "uid@resourceVersion" of the Secret last derived from
-  mutable std::string derived_address_;
 };
 
 struct ServiceSettings {

@@ -5,6 +5,7 @@
 #include "ferrum/kube/config.hpp"
 #include "ferrum/kube/typed.hpp"
 #include "ferrum/model/kinds.hpp"
+#include "ferrum/siderolink_secret.hpp"
 
 namespace ferrum::metadata {
 
@@ -68,17 +69,16 @@ Expected<std::uint16_t, std::string> MetadataApp::start() {
   std::string err;
   std::string api_url = link_api_url(settings_.link_api_endpoint, &err);
   if (!err.empty()) return unexpected(err);
-  auto link_secret = parse_secret_name(settings_.link_secret, &err);
-  if (!err.empty()) return unexpected(err);
+  auto link_secret = siderolink::parse_secret_name(settings_.link_secret);
+  if (!link_secret) return unexpected("--link-secret " + link_secret.error());
   const kube::ObjectStore* link_store = nullptr;
   if (!api_url.empty()) {
-    link_store = &add_informer("link-secret", watch_of(model::kSecret, link_secret.ns, "",
-                                                       "metadata.name=" + link_secret.name))
-                      .store();
+    link_store =
+        &add_informer("link-secret", siderolink::installation_secret_watch(*link_secret)).store();
   } else {
     log_.info("--link-api-endpoint is empty: configs carry no SideroLink documents");
   }
-  link_ = std::make_unique<LinkSource>(api_url, link_store, link_secret.ns + "/" + link_secret.name,
+  link_ = std::make_unique<LinkSource>(api_url, link_store, link_secret->key(),
                                        static_cast<std::uint16_t>(settings_.link_events_port),
                                        static_cast<std::uint16_t>(settings_.link_logs_port),
                                        runtime_.logger("metadata.link"));

@@ -1,6 +1,7 @@
 #include "settings.hpp"
 
 #include "ferrum/net.hpp"
+#include "ferrum/siderolink_secret.hpp"
 
 namespace ferrum::metadata {
 
@@ -16,14 +17,14 @@ void add_flags(flags::FlagSet& f, Settings& s) {
       "ferrum-linkd's Provision API as nodes reach it, written into SideroLinkConfig.apiUrl: "
       "host:port (becomes grpc://host:port) or a grpc:// or https:// URL. Empty: configs "
       "carry no SideroLink documents.");
-  f.add_string("link-secret", &s.link_secret, "ferrum-system/siderolink",
+  f.add_string("link-secret", &s.link_secret, std::string(siderolink::kDefaultInstallationSecret),
                "<namespace>/<name> of the SideroLink installation Secret ferrum-linkd writes "
                "(key installation-id); the link server address (prefix::1) is derived from it. "
                "While it is missing, configs carry no SideroLink documents.");
-  f.add_int("link-events-port", &s.link_events_port, 4002,
+  f.add_int("link-events-port", &s.link_events_port, siderolink::kEventsPort,
             "ferrum-linkd's event sink port on the link address (EventSinkConfig.endpoint).", 1,
             65535);
-  f.add_int("link-logs-port", &s.link_logs_port, 4001,
+  f.add_int("link-logs-port", &s.link_logs_port, siderolink::kLogsPort,
             "ferrum-linkd's kmsg log port on the link address (KmsgLogConfig.url).", 1, 65535);
   f.add_string(
       "bootstrap-secret-selector", &s.bootstrap_secret_selector, "cluster.x-k8s.io/cluster-name",
@@ -75,16 +76,6 @@ std::string link_api_url(const std::string& endpoint, std::string* error) {
   return "grpc://" + endpoint;
 }
 
-SecretName parse_secret_name(const std::string& text, std::string* error) {
-  auto slash = text.find('/');
-  if (slash == std::string::npos || slash == 0 || slash + 1 == text.size() ||
-      text.find('/', slash + 1) != std::string::npos) {
-    *error = "--link-secret " + text + ": want <namespace>/<name>";
-    return {};
-  }
-  return {text.substr(0, slash), text.substr(slash + 1)};
-}
-
 std::string validate(const Settings& s) {
   auto hp = net::parse_host_port(s.listen);
   if (!hp) return "--listen " + s.listen + ": " + hp.error();
@@ -93,8 +84,8 @@ std::string validate(const Settings& s) {
   std::string err;
   link_api_url(s.link_api_endpoint, &err);
   if (!err.empty()) return err;
-  parse_secret_name(s.link_secret, &err);
-  if (!err.empty()) return err;
+  if (auto n = siderolink::parse_secret_name(s.link_secret); !n)
+    return "--link-secret " + n.error();
   if (s.read_timeout.count() <= 0) return "--read-timeout must be positive";
   if (s.write_timeout.count() <= 0) return "--write-timeout must be positive";
   if (s.secret_read_timeout.count() <= 0) return "--secret-read-timeout must be positive";

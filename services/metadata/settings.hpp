@@ -36,11 +36,4 @@ std::string validate(const Settings& s);
 // Empty on error, with `error` set.
 std::string link_api_url(const std::string& endpoint, std::string* error);
 
-struct SecretName {
-  std::string ns;
-  std::string name;
-};
-// "<namespace>/<name>"; nullopt-like empty name on error.
-SecretName parse_secret_name(const std::string& text, std::string* error);
-
 }  // namespace ferrum::metadata

@@ -1,10 +1,20 @@
 #include "settings.hpp"
 
 #include "ferrum/net.hpp"
+#include "ferrum/talos_kernel_args.hpp"
 
 namespace ferrum::reconciler {
 
 using std::chrono::milliseconds;
+
+std::string default_environment_args_text() {
+  std::string out;
+  for (const auto& a : talos::sidero_default_environment_args()) {
+    if (!out.empty()) out += ' ';
+    out += a;
+  }
+  return out;
+}
 
 void add_flags(flags::FlagSet& f, Settings& s) {
   f.add_string("kubeconfig", &s.kubeconfig, "",
@@ -43,9 +53,11 @@ void add_flags(flags::FlagSet& f, Settings& s) {
                "https://github.com/siderolabs/talos/releases/download/v1.7.6/initramfs-amd64.xz",
                "initrd URL of the `default` Environment when the reconciler creates it");
   f.add_string("default-environment-args", &s.default_environment_args,
-               "console=tty0 console=ttyS0 printk.devkmsg=on talos.platform=metal",
+               default_environment_args_text(),
                "kernel arguments (space separated) of the `default` Environment when the "
-               "reconciler creates it");
+               "reconciler creates it; the default is Sidero's: Talos' kernel defaults plus "
+               "consoles, initrd=initramfs.xz and talos.platform=metal (Talos refuses to boot "
+               "on metal without slab_nomerge and pti=on)");
   f.add_duration("provider-set-retry", &s.provider_set_retry, std::chrono::seconds(30),
                  "how soon a MetalMachine whose workload Node is not there yet is looked at again");
   f.add_duration("resync-period", &s.resync_period, std::chrono::minutes(10),

@@ -35,6 +35,10 @@ struct Settings {
 
 void add_flags(flags::FlagSet& flags, Settings& s);
 
+// The default of --default-environment-args: Sidero's `default` Environment args
+// (talos::sidero_default_environment_args, space separated).
+std::string default_environment_args_text();
+
 // Checks what the flag table cannot; the message names the flag.
 std::string validate(const Settings& s);
 

@@ -2,7 +2,8 @@
 # ferrum-ipxe-http against ferrum-apiserver, real kubectl, curl, and a local asset server
 # (python3 -m http.server on loopback): every boot decision over real HTTP, asset downloads
 # with sha512 checks and Ready conditions, Range/ETag/Last-Modified, /tftp/, two replicas
-# (one writes conditions, holding the Lease), SIGTERM.
+# (one writes conditions, holding the Lease), the TalosKernelArgs condition and Event (KSPP),
+# Sidero-era Environments, the link address from ferrum-linkd's installation Secret, SIGTERM.
 source "$(dirname "$0")/../lib.sh"
 setup_tmp
 start_apiserver api
@@ -25,13 +26,13 @@ wait_until 10 curl -sf "http://127.0.0.1:$wport/kernel" -o /dev/null || { echo "
 W=http://127.0.0.1:$wport
 
 # --- resources
-env_yaml() { # name kernel-url kernel-sha initrd-url initrd-sha
+env_yaml() { # name kernel-url kernel-sha initrd-url initrd-sha [more args, JSON list items]
   cat <<Y
 apiVersion: metal.sidero.dev/v1alpha2
 kind: Environment
 metadata: {name: $1}
 spec:
-  kernel: {url: "$2", sha512: "$3", args: ["console=ttyS0", "ferrum.test=$1"]}
+  kernel: {url: "$2", sha512: "$3", args: ["console=ttyS0", "ferrum.test=$1", "slab_nomerge", "pti=on"${6:+, $6}]}
   initrd: {url: "$4", sha512: "$5"}
 ---
 Y
@@ -57,11 +58,17 @@ U_BAD404=66666666-0000-0000-0000-000000000006
 U_BADSHA=77777777-0000-0000-0000-000000000007
 U_MISSING=88888888-0000-0000-0000-000000000008
 U_ALWAYS=99999999-0000-0000-0000-000000000009
+U_SIDERO=aaaaaaaa-0000-0000-0000-00000000000a
 {
   env_yaml default "$W/kernel" "$(sha "$www/kernel")" "$W/initrd" "$(sha "$www/initrd")"
   env_yaml class-env "$W/kernel" "" "$W/initrd" ""
   env_yaml bad404 "$W/missing-kernel" "" "$W/initrd" ""
   env_yaml badsha "$W/kernel" "$(printf '%0128d' 0)" "$W/initrd" ""
+  # Sidero's docs: talos.config at the combined port 8081 (website/content/v0.6/Guides/
+  # first-cluster.md); siderolink.api there is what Sidero itself appended.
+  env_yaml sidero-env "$W/kernel" "" "$W/initrd" "" \
+    '"talos.config=http://127.0.0.1:8081/configdata?uuid=", "siderolink.api=127.0.0.1:8081?jointoken=t"'
+  printf 'apiVersion: metal.sidero.dev/v1alpha2\nkind: Environment\nmetadata: {name: nokspp}\nspec:\n  kernel: {url: "%s", args: [console=ttyS0, pti=off]}\n  initrd: {url: "%s"}\n---\n' "$W/kernel" "$W/initrd"
   printf 'apiVersion: metal.sidero.dev/v1alpha2\nkind: ServerClass\nmetadata: {name: c1}\nspec:\n  environmentRef: {name: class-env}\n---\n'
   printf 'apiVersion: metal.sidero.dev/v1alpha2\nkind: ServerClass\nmetadata: {name: c404}\nspec:\n  bootFromDiskMethod: http-404\n---\n'
   server_yaml $U_UNBOUND
@@ -73,6 +80,7 @@ U_ALWAYS=99999999-0000-0000-0000-000000000009
   server_yaml $U_BADSHA "environmentRef: {name: badsha}"; binding_yaml $U_BADSHA
   server_yaml $U_MISSING "environmentRef: {name: nope}"; binding_yaml $U_MISSING
   server_yaml $U_ALWAYS "pxeBootAlways: true"; binding_yaml $U_ALWAYS
+  server_yaml $U_SIDERO "environmentRef: {name: sidero-env}"; binding_yaml $U_SIDERO
 } >"$TMP/objects.yaml"
 check "kubectl apply of Servers, bindings, classes, Environments" kubectl apply -f "$TMP/objects.yaml"
 now=$(date -u +%Y-%m-%dT%H:%M:%SZ)
@@ -88,13 +96,13 @@ start_ipxe() { # name [flags...]: sets PORT_<name>, ADMIN_<name>, PID_<name>
   start_daemon ferrum-ipxe-http "$TMP/$name.log" serving "$FERRUM_BIN/ferrum-ipxe-http" \
     --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 \
     --api-endpoint 127.0.0.1 --api-port 8081 --tftp-root "$TMP/tftp" --asset-dir "$TMP/assets-$name" \
-    --agent-dir "$TMP/agent" --kubeconfig "$KUBECONFIG" --link-server-address fd00::1 \
+    --agent-dir "$TMP/agent" --kubeconfig "$KUBECONFIG" \
     --asset-download-attempts 2 "$@"
   printf -v "PORT_$name" '%s' "$(log_port "$TMP/$name.log" serving)"
   printf -v "ADMIN_$name" '%s' "${DAEMON_ADMIN##*:}"
   printf -v "PID_$name" '%s' "$DAEMON_PID"
 }
-start_ipxe a
+start_ipxe a --link-server-address fd00::1
 H=http://127.0.0.1:$PORT_a
 check "readyz once caches synced" wait_until 20 curl -sf "http://127.0.0.1:$ADMIN_a/readyz"
 check "default Environment Ready=True" wait_until 30 bash -c \
@@ -126,7 +134,7 @@ equals "unbound server: 200" "$(req "$H/ipxe?uuid=$U_UNBOUND&mac=52-54-00-12-34-
 contains "unbound server: agent" "$(body)" "/env/agent-amd64/initramfs.xz"
 equals "arm64 agent missing: 412" "$(req "$H/ipxe?uuid=$U_UNBOUND&arch=arm64")" 412
 equals "bound: 200" "$(req "$H/ipxe?uuid=$U_DEFAULT")" 200
-contains "bound: default environment" "$(body)" "kernel /env/default/vmlinuz console=ttyS0 ferrum.test=default talos.config=http://127.0.0.1:9091/configdata?uuid= siderolink.api=127.0.0.1:50110 talos.logging.kernel=tcp://[fd00::1]:4001 talos.events.sink=[fd00::1]:4002"
+contains "bound: default environment" "$(body)" "kernel /env/default/vmlinuz console=ttyS0 ferrum.test=default slab_nomerge pti=on talos.config=http://127.0.0.1:9091/configdata?uuid= siderolink.api=127.0.0.1:50110 talos.logging.kernel=tcp://[fd00::1]:4001 talos.events.sink=[fd00::1]:4002"
 check "class-env Ready" wait_until 30 bash -c \
   "kubectl get environment class-env -o jsonpath='{.status.conditions[*].status}' | grep -qx 'True True'"
 equals "class: 200" "$(req "$H/ipxe?uuid=$U_CLASS")" 200
@@ -138,6 +146,37 @@ equals "pxebooted but pxeBootAlways: 200" "$(req "$H/ipxe?uuid=$U_ALWAYS")" 200
 contains "pxeBootAlways: default environment" "$(body)" "kernel /env/default/vmlinuz"
 equals "environment missing: 404" "$(req "$H/ipxe?uuid=$U_MISSING")" 404
 contains "404 names the environment" "$(body)" 'environment "nope" not found'
+
+# --- TalosKernelArgs: KSPP (talos pkg/kernel/kspp/kspp.go) and Sidero-era siderolink.api
+tka() { kubectl get environment "$1" -o jsonpath="{.status.conditions[?(@.type==\"TalosKernelArgs\")].$2}"; }
+check "nokspp gets TalosKernelArgs=False" wait_until 30 bash -c \
+  "kubectl get environment nokspp -o jsonpath='{.status.conditions[?(@.type==\"TalosKernelArgs\")].status}' | grep -qx False"
+equals "... reason KSPPRequirementsNotMet" "$(tka nokspp reason)" KSPPRequirementsNotMet
+contains "... in Talos' words: slab_nomerge" "$(tka nokspp message)" "KSPP kernel parameter slab_nomerge is required"
+contains "... and pti" "$(tka nokspp message)" "KSPP kernel parameter pti was found with value off, expected on"
+equals "... and its Ready conditions are untouched" \
+  "$(kubectl get environment nokspp -o jsonpath='{.status.conditions[0].type}')" Ready
+events_about() { kubectl get events -n default -o jsonpath='{range .items[*]}{.involvedObject.kind}/{.involvedObject.name}:{.type}:{.reason} {end}'; }
+check "a Warning Event KSPPRequirementsNotMet about nokspp" wait_until 20 bash -c \
+  "$(declare -f events_about); events_about | grep -q 'Environment/nokspp:Warning:KSPPRequirementsNotMet'"
+check "fix nokspp" kubectl patch environment nokspp --type=merge \
+  -p '{"spec":{"kernel":{"args":["console=ttyS0","slab_nomerge","pti=on"]}}}'
+check "the condition is cleared once fixed" wait_until 30 bash -c \
+  "! kubectl get environment nokspp -o jsonpath='{.status.conditions[*].type}' | grep -q TalosKernelArgs"
+equals "good Environments carry no TalosKernelArgs" "$(tka default status)" ""
+check "sidero-env Ready" wait_until 30 bash -c \
+  "kubectl get environment sidero-env -o jsonpath='{.status.conditions[?(@.type==\"Ready\")].status}' | grep -qx 'True True'"
+equals "Sidero-docs Environment: 200" "$(req "$H/ipxe?uuid=$U_SIDERO")" 200
+contains "... its talos.config kept (ipxe-http redirects /configdata), siderolink.api rewritten to linkd" "$(body)" \
+  "talos.config=http://127.0.0.1:8081/configdata?uuid= siderolink.api=127.0.0.1:50110?jointoken=t talos.logging.kernel=tcp://[fd00::1]:4001 talos.events.sink=[fd00::1]:4002"
+check "sidero-env says so: TalosKernelArgs=True SideroLinkAPIRewritten" wait_until 30 bash -c \
+  "kubectl get environment sidero-env -o jsonpath='{.status.conditions[?(@.type==\"TalosKernelArgs\")].reason}' | grep -qx SideroLinkAPIRewritten"
+contains "... naming both values" "$(tka sidero-env message)" \
+  "siderolink.api=127.0.0.1:8081?jointoken=t -> siderolink.api=127.0.0.1:50110?jointoken=t"
+equals "/configdata on this port: 307" "$(req "$H/configdata?uuid=$U_SIDERO")" 307
+equals "... to ferrum-metadata (--metadata-endpoint), the query kept" \
+  "$(curl -s -o /dev/null -w '%{redirect_url}' "$H/configdata?uuid=$U_SIDERO&mac=52%3A54")" \
+  "http://127.0.0.1:9091/configdata?uuid=$U_SIDERO&mac=52%3A54"
 
 check "bad404 gets a False condition" wait_until 30 bash -c \
   "kubectl get environment bad404 -o jsonpath='{.status.conditions[0].reason}' | grep -qx HTTPError"
@@ -195,7 +234,7 @@ check "condition names the new URL" wait_until 30 bash -c \
 # --- leader election: one writer; a second replica serves its own verified copy
 check "the assets Lease is held by replica a" wait_until 20 bash -c \
   "kubectl get lease -n default ferrum-ipxe-http-assets -o jsonpath='{.spec.holderIdentity}' | grep -q ."
-start_ipxe b
+start_ipxe b --link-server-address fd00::1
 check "replica b verifies its own copy and serves it" wait_until 30 bash -c \
   "curl -sf http://127.0.0.1:$PORT_b/env/default/vmlinuz | cmp - $www/kernel2"
 m_a=$(curl -s "http://127.0.0.1:$ADMIN_a/metrics")
@@ -204,9 +243,25 @@ contains "a leads" "$m_a" "ferrum_ipxe_http_assets_leader 1"
 contains "b does not" "$m_b" "ferrum_ipxe_http_assets_leader 0"
 check "b never wrote conditions" bash -c "! grep -q 'environment conditions written' $TMP/b.log"
 
+# --- the link server address from ferrum-linkd's installation Secret (no --link-server-address)
+kubectl create namespace ferrum-system >/dev/null
+start_ipxe c
+check "replica c serves the bound server" wait_until 30 bash -c \
+  "curl -sf 'http://127.0.0.1:$PORT_c/ipxe?uuid=$U_DEFAULT' -o /dev/null"
+equals "no Secret: 200" "$(req "http://127.0.0.1:$PORT_c/ipxe?uuid=$U_DEFAULT")" 200
+check "no Secret: no talos.logging.kernel on the kernel line" bash -c "grep -q '^kernel ' $TMP/body && ! grep '^kernel ' $TMP/body | grep -q talos.logging.kernel"
+contains "no Secret: the decision says why" "$(grep '"boot decision"' "$TMP/c.log" | grep "$U_DEFAULT" | tail -1)" \
+  "no SideroLink installation Secret"
+kubectl create secret generic -n ferrum-system siderolink --from-literal=installation-id=abc \
+  --from-literal=private-key=unused >/dev/null
+# sha256("abc") => fd03:61a3:9617:7a03::/64 (siderolink_address_test, configdata_test.sh).
+check "the Secret's address appears on the kernel line" wait_until 20 bash -c \
+  "curl -sf 'http://127.0.0.1:$PORT_c/ipxe?uuid=$U_DEFAULT' | grep -qF 'talos.logging.kernel=tcp://[fd03:61a3:9617:7a03::1]:4001 talos.events.sink=[fd03:61a3:9617:7a03::1]:4002'"
+
 # --- metrics
 contains "requests by decision: agent" "$m_a" 'ferrum_ipxe_http_requests_total{route="ipxe",decision="agent"}'
 contains "requests by decision: 412" "$m_a" 'ferrum_ipxe_http_requests_total{route="ipxe",decision="412"}'
+contains "configdata redirects counted" "$m_a" 'ferrum_ipxe_http_requests_total{route="configdata",decision="307"}'
 contains "downloads ok counted" "$m_a" 'ferrum_ipxe_http_asset_downloads_total{result="ok"}'
 contains "checksum mismatches counted" "$m_a" 'ferrum_ipxe_http_asset_downloads_total{result="ChecksumMismatch"}'
 check "bytes served counted" bash -c "grep -E '^ferrum_ipxe_http_asset_bytes_served_total\{route=\"env\"\} [1-9]' <<<'$m_a'"
@@ -218,6 +273,12 @@ equals "missing --api-endpoint exits 2" "$rc" 2
 contains "error names --api-endpoint" "$out" "--api-endpoint"
 out=$(FERRUM_BOOT_FROM_DISK_METHOD=floppy "$FERRUM_BIN/ferrum-ipxe-http" --api-endpoint x 2>&1); rc=$?
 contains "bad env var names the flag" "$out" "boot-from-disk-method"
+out=$("$FERRUM_BIN/ferrum-ipxe-http" --api-endpoint 10.0.0.1 --metadata-endpoint 10.0.0.1:8081 2>&1); rc=$?
+equals "--metadata-endpoint on this very port (a redirect loop) exits 2" "$rc" 2
+contains "... naming the flag" "$out" "--metadata-endpoint 10.0.0.1:8081: is this service's own endpoint"
+out=$("$FERRUM_BIN/ferrum-ipxe-http" --api-endpoint x --link-secret siderolink 2>&1); rc=$?
+equals "bad --link-secret exits 2" "$rc" 2
+contains "... naming the flag" "$out" "--link-secret siderolink: want <namespace>/<name>"
 
 # --- SIGTERM
 kill -TERM "$PID_a"

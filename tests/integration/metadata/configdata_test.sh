@@ -91,6 +91,68 @@ equals "EventSinkConfig endpoint" "$(render_field '[d for d in docs if d.get("ki
 equals "KmsgLogConfig url" "$(render_field '[d for d in docs if d.get("kind")=="KmsgLogConfig"][0]["url"]')" \
   "tcp://[fd03:61a3:9617:7a03::1]:4001"
 
+# Talos' own forms of the URL (DESIGN.md 4.3; talos internal/app/machined/pkg/runtime/v1alpha1/
+# platform/metal/url/): uuid= filled, ${mac} ${serial} ${hostname} expanded, the query re-encoded
+# by Go's url.Values.Encode (sorted keys, QueryEscape).
+eventually "Talos' re-encoded query with mac, serial, hostname" 200 "metal.sidero.dev/uuid=$U" \
+  "hostname=node-1&mac=52%3A54%3A00%3A12%3A34%3A56&serial=Not+Specified&uuid=${U^^}"
+fetch "uuid=$U&uuid=$U"
+equals "repeated uuid is 400" "$CODE" 400
+contains "repeated uuid is named" "$BODY" "uuid is given more than once"
+fetch "uuid=$U&serial=%ff"
+equals "invalid UTF-8 is 400" "$CODE" 400
+contains "invalid UTF-8 names the parameter" "$BODY" "serial is not valid UTF-8"
+fetch 'uuid=%24%7Buuid%7D'
+equals "an unexpanded \${uuid} is 400" "$CODE" 400
+contains "unexpanded variable explained" "$BODY" "Talos variable the node did not fill in"
+
+# Sidero-era Environments: Sidero's docs put talos.config=http://$IP:8081/configdata?uuid= into
+# Environments (website/content/v0.6/Guides/first-cluster.md). ferrum-ipxe-http holds that port
+# and redirects /configdata here; `curl -L` of the URL a node builds from it is the config.
+mkdir -p "$TMP/tftp" "$TMP/agent"
+start_daemon ferrum-ipxe-http "$TMP/ipxe.log" serving "$FERRUM_BIN/ferrum-ipxe-http" \
+  --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --api-endpoint 127.0.0.1 \
+  --metadata-endpoint "127.0.0.1:$PORT" --tftp-root "$TMP/tftp" --asset-dir "$TMP/assets" \
+  --agent-dir "$TMP/agent" --kubeconfig "$KUBECONFIG" --lease-namespace default
+IPXE=$(log_port "$TMP/ipxe.log" serving)
+# node_url TALOS_CONFIG: the URL Talos fetches for this server (url.PopulateVariables).
+node_url() {
+  "$PY" - "$1" "$U" <<'PY'
+import re, sys, urllib.parse as up
+url, uuid = sys.argv[1], sys.argv[2]
+vals = {"uuid": uuid, "mac": "52:54:00:12:34:56", "serial": "Not Specified", "hostname": "node-1"}
+u = up.urlsplit(url)
+q = up.parse_qs(u.query, keep_blank_values=True)
+active = [k for k in vals if (k == "uuid" and "uuid" in q and not (len(q["uuid"]) == 1 and q["uuid"][0].strip()))
+          or any(re.search(r"(?i)\$\{" + k + r"\}", v) for vs in q.values() for v in vs)]
+if not active:
+    print(url); sys.exit()
+for k in active:
+    if k == "uuid" and "uuid" in q and not (len(q["uuid"]) == 1 and q["uuid"][0].strip()):
+        q["uuid"] = [vals["uuid"]]
+        continue
+    for a in q:
+        q[a] = [re.sub(r"(?i)\$\{" + k + r"\}", vals[k], v) for v in q[a]]
+query = up.urlencode(sorted((k, v) for k in q for v in q[k]))
+print(up.urlunsplit((u.scheme, u.netloc, u.path, query, u.fragment)))
+PY
+}
+for arg in "http://127.0.0.1:$IPXE/configdata?uuid=" \
+  "http://127.0.0.1:$IPXE/configdata?uuid=&mac=\${mac}&serial=\${serial}&hostname=\${hostname}" \
+  "http://127.0.0.1:$IPXE/configdata?uuid=\${UUID}"; do
+  url=$(node_url "$arg")
+  out=$(curl -s -w '\n%{http_code}' -L "$url")
+  equals "curl -L $url is 200" "${out##*$'\n'}" 200
+  contains "... and is this server's config" "${out%$'\n'*}" "metal.sidero.dev/uuid=$U"
+done
+equals "the redirect is a 307" "$(curl -s -o /dev/null -w '%{http_code}' "http://127.0.0.1:$IPXE/configdata?uuid=$U")" 307
+equals "... to ferrum-metadata, the query kept" \
+  "$(curl -s -o /dev/null -w '%{redirect_url}' "http://127.0.0.1:$IPXE/configdata?uuid=$U&mac=52%3A54")" \
+  "$URL?uuid=$U&mac=52%3A54"
+out=$(curl -s -w '\n%{http_code}' -L "http://127.0.0.1:$IPXE/configdata?uuid=$U&uuid=x")
+equals "a bad query through the redirect is ferrum-metadata's 400" "${out##*$'\n'}" 400
+contains "... naming it" "$out" "uuid is given more than once"
+
 # A kubectl patch shows on the next request.
 kubectl patch server "$U" --type=json \
   -p '[{"op":"add","path":"/spec/configPatches/-","value":{"op":"replace","path":"/machine/install/disk","value":"/dev/nvme0n1"}}]' >/dev/null

@@ -20,8 +20,8 @@ host networking and names) it checks:
     capabilities dropped, except the listed ones (tftpd on the host network, linkd);
   - the RBAC bound to each daemon's ServiceAccount is exactly tests/unit/chart/rbac.yaml (no
     missing and no extra verb, resource or scope), and that list matches the Kubernetes
-    resources services/<dir>/ refers to (model kinds, kube::resources, EventRecorder,
-    LeaderElector, status writes), both ways.
+    resources services/<dir>/ refers to (model kinds, kube::resources, EventRecorder, the
+    installation Secret watch, LeaderElector, status writes), both ways.
 It also checks that the defaults alone fail naming endpoints.api, and that bad values fail.
 
 --self-test breaks the chart and the rendered manifests in known ways (a typo'd flag in a
@@ -478,6 +478,9 @@ def code_resources(src_dir, sources=None):
                 used.add(CLIENT_RESOURCES[fn])
         if re.search(r"\bEventRecorder\b", text):
             used.add(CLIENT_RESOURCES["events"])
+        # libs/common's watch of ferrum-linkd's installation Secret (siderolink_secret.hpp).
+        if re.search(r"\binstallation_secret_watch\(", text):
+            used.add(KIND_RESOURCES["Secret"])
         if re.search(r"\bLeaderElector\b", text):
             used.add(CLIENT_RESOURCES["leases"])
         if re.search(r"\bupdate_status(_as)?\(", text):

@@ -4,6 +4,7 @@
 
 #include <set>
 
+#include "ferrum/model/secret.hpp"
 #include "ferrum/model/server.hpp"
 #include "ferrum/model/server_binding.hpp"
 #include "ferrum/model/server_class.hpp"
@@ -297,6 +298,92 @@ TEST(BootDecision, TargetArgsAreAddedOnlyWhenNotSet) {
   EXPECT_EQ(d.body.find("siderolink.api=10.0.0.1"), std::string::npos);
   EXPECT_NE(d.body.find("talos.logging.kernel=tcp://[fd00::1]:4001"), std::string::npos);
   EXPECT_NE(d.body.find("talos.events.sink=[fd00::1]:4002"), std::string::npos);
+}
+
+// DESIGN.md 1 step 7: talos.logging.kernel and talos.events.sink always on a target's command
+// line, the address derived from ferrum-linkd's installation Secret as ferrum-metadata derives
+// it; --link-server-address overrides.
+TEST(BootDecision, LinkArgsFollowTheInstallationSecret) {
+  World w;
+  w.settings.link_server_address.clear();
+  kube::ObjectStore secrets;
+  siderolink::InstallationAddress addr(&secrets, {"ferrum-system", "siderolink"});
+  build(w, {});
+  auto decide = [&] {
+    auto q = parse_boot_query(std::string("uuid=") + kUuid);
+    BootCaches caches{w.servers, w.bindings, w.classes, w.environments};
+    caches.link_secrets = &secrets;
+    caches.link_address = &addr;
+    return ipxe::decide(*q, caches, w.ready, w.settings);
+  };
+  auto without = decide();
+  ASSERT_EQ(without.outcome, Outcome::kEnvironment) << without.body;
+  EXPECT_EQ(without.body.find("talos.logging.kernel="), std::string::npos);
+  EXPECT_NE(without.reason.find("no SideroLink installation Secret"), std::string::npos);
+
+  auto s = model::Secret::make("ferrum-system", "siderolink");
+  s.set_value(siderolink::kInstallationIdKey, "abc");
+  s.raw()["metadata"]["resourceVersion"] = "3";
+  secrets.upsert("ferrum-system/siderolink", std::make_shared<const nlohmann::json>(s.raw()));
+  auto with = decide();
+  EXPECT_NE(with.body.find(" talos.logging.kernel=tcp://[fd03:61a3:9617:7a03::1]:4001"),
+            std::string::npos)
+      << with.body;
+  EXPECT_NE(with.body.find(" talos.events.sink=[fd03:61a3:9617:7a03::1]:4002"), std::string::npos)
+      << with.body;
+
+  w.settings.link_server_address = "fd00::77";
+  auto overridden = decide();
+  EXPECT_NE(overridden.body.find("talos.events.sink=[fd00::77]:4002"), std::string::npos);
+  EXPECT_EQ(overridden.body.find("fd03:61a3"), std::string::npos);
+}
+
+TEST(BootDecision, ComposedTargetArgsTable) {
+  DecisionSettings st;
+  st.metadata_endpoint = "10.0.0.1:9091";
+  st.link_api_endpoint = "10.0.0.1:50110";
+  st.sidero_api_host = "10.0.0.1";
+  st.sidero_api_port = 8081;
+  struct Case {
+    std::vector<std::string> env_args;
+    std::string link;
+    std::vector<std::string> want;
+    std::size_t rewrites;
+  };
+  const Case cases[] = {
+      {{"console=ttyS0"},
+       "fd00::1",
+       {"console=ttyS0",
+        "talos.config=http://10.0.0.1:9091/configdata?uuid=", "siderolink.api=10.0.0.1:50110",
+        "talos.logging.kernel=tcp://[fd00::1]:4001", "talos.events.sink=[fd00::1]:4002"},
+       0},
+      {{},
+       "",
+       {"talos.config=http://10.0.0.1:9091/configdata?uuid=", "siderolink.api=10.0.0.1:50110"},
+       0},
+      // A Sidero-docs Environment: talos.config at the combined port stays (ipxe-http redirects
+      // /configdata), siderolink.api there is rewritten in place.
+      {{"talos.config=http://10.0.0.1:8081/configdata?uuid=", "siderolink.api=10.0.0.1:8081"},
+       "fd00::1",
+       {"talos.config=http://10.0.0.1:8081/configdata?uuid=", "siderolink.api=10.0.0.1:50110",
+        "talos.logging.kernel=tcp://[fd00::1]:4001", "talos.events.sink=[fd00::1]:4002"},
+       1},
+      // The Environment's own sinks are kept.
+      {{"talos.logging.kernel=tcp://[fd00::5]:4001", "talos.events.sink=[fd00::5]:4002",
+        "siderolink.api=grpc://link.example:50110?jointoken=t"},
+       "fd00::1",
+       {"talos.logging.kernel=tcp://[fd00::5]:4001", "talos.events.sink=[fd00::5]:4002",
+        "siderolink.api=grpc://link.example:50110?jointoken=t",
+        "talos.config=http://10.0.0.1:9091/configdata?uuid="},
+       0},
+  };
+  for (const auto& c : cases) {
+    auto e = model::Environment::make("e");
+    e.set_kernel({"http://x/k", "", c.env_args});
+    auto got = compose_target_args(e.raw(), st, c.link);
+    EXPECT_EQ(got.args, c.want);
+    EXPECT_EQ(got.rewrites.size(), c.rewrites);
+  }
 }
 
 TEST(BootDecision, UnrenderableEnvironmentIs500NamingIt) {

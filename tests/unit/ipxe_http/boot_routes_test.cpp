@@ -91,6 +91,31 @@ TEST_F(BootRoutesTest, BootScriptAndDecision) {
             std::string::npos);
 }
 
+// Sidero served /configdata on this port; ferrum-metadata serves it now (sidero_compat.hpp).
+TEST_F(BootRoutesTest, ConfigdataRedirectsToMetadataKeepingTheQuery) {
+  EXPECT_EQ(get("/configdata?uuid=").status, 404) << "no --metadata-endpoint in this fixture";
+  DecisionSettings st;
+  st.metadata_endpoint = "10.0.0.1:9091";
+  BootRoutes routes(render_boot_script("10.0.0.1:8081"), (dir_ / "tftp").string(),
+                    BootCaches{servers_, bindings_, classes_, environments_}, *cache_, st,
+                    registry_, log::Logger(output_, "test"));
+  for (const std::string q :
+       {"uuid=", "uuid=4C4C4544-0042-3410-8052-B2C04F384D32",
+        "hostname=n&mac=52%3A54%3A00%3A12%3A34%3A56&serial=Not+Specified&uuid=abc"}) {
+    SCOPED_TRACE(q);
+    auto req = parse_request_head("GET /configdata?" + q + " HTTP/1.1\r\n\r\n");
+    ASSERT_TRUE(req.has_value());
+    auto r = routes.handle(*req);
+    EXPECT_EQ(r.status, 307);
+    EXPECT_EQ(header(r, "Location"), "http://10.0.0.1:9091/configdata?" + q);
+  }
+  auto sub = parse_request_head("GET /configdata/abc HTTP/1.1\r\n\r\n");
+  EXPECT_EQ(routes.handle(*sub).status, 404) << "Sidero's mux matched /configdata only";
+  EXPECT_NE(registry_.expose().find(
+                "ferrum_ipxe_http_requests_total{route=\"configdata\",decision=\"307\"} 3"),
+            std::string::npos);
+}
+
 TEST_F(BootRoutesTest, TftpStaysUnderItsRoot) {
   auto r = get("/tftp/ipxe.efi");
   EXPECT_EQ(r.status, 200);

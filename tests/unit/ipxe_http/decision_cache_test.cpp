@@ -13,7 +13,7 @@ std::shared_ptr<const BootDecision> decision(std::string body) {
   return std::make_shared<const BootDecision>(std::move(d));
 }
 
-DecisionCache::Stamp stamp(std::uint64_t g) { return {{g, 1, 1, 1, 1}}; }
+DecisionCache::Stamp stamp(std::uint64_t g) { return {{g, 1, 1, 1, 1, 1}}; }
 
 TEST(DecisionCache, HitsOnlyForTheSameKeyAndStamp) {
   DecisionCache cache(100);
@@ -21,7 +21,7 @@ TEST(DecisionCache, HitsOnlyForTheSameKeyAndStamp) {
   cache.store("u\nm\namd64", stamp(1), d);
   EXPECT_EQ(cache.find("u\nm\namd64", stamp(1)), d);
   EXPECT_EQ(cache.find("u\nm\narm64", stamp(1)), nullptr);
-  for (std::size_t i = 0; i < 5; ++i) {
+  for (std::size_t i = 0; i < stamp(1).generations.size(); ++i) {
     DecisionCache::Stamp moved = stamp(1);
     ++moved.generations[i];
     EXPECT_EQ(cache.find("u\nm\namd64", moved), nullptr) << "generation " << i;
@@ -61,6 +61,25 @@ TEST(DecisionCache, BoundedAndZeroMeansOff) {
   off.store("k", stamp(1), decision("x"));
   EXPECT_EQ(off.find("k", stamp(1)), nullptr);
   EXPECT_EQ(off.size(), 0u);
+}
+
+// The installation Secret feeds talos.logging.kernel / talos.events.sink: a change to it must
+// end every cached decision.
+TEST(DecisionCache, StampFollowsTheInstallationSecret) {
+  kube::ObjectStore servers, bindings, classes, environments, secrets;
+  struct NoAssets final : AssetReadiness {
+    std::string environment_unready(const nlohmann::json&) const override { return ""; }
+    std::string agent_unready(const std::string&) const override { return ""; }
+    std::uint64_t generation() const override { return 0; }
+  } assets;
+  BootCaches without{servers, bindings, classes, environments};
+  BootCaches with{servers, bindings, classes, environments};
+  with.link_secrets = &secrets;
+  auto before = DecisionCache::stamp(with, assets);
+  EXPECT_EQ(before, DecisionCache::stamp(without, assets));
+  secrets.upsert("ferrum-system/siderolink", std::make_shared<const nlohmann::json>(nlohmann::json{
+                                                 {"metadata", {{"name", "siderolink"}}}}));
+  EXPECT_NE(DecisionCache::stamp(with, assets), before);
 }
 
 }  // namespace

@@ -346,6 +346,27 @@ TEST(ParseUuidQuery, Table) {
       {"uuid=a/b", nullptr, "is malformed"},
       {"uuid=a+b", nullptr, "is malformed"},
       {"uuid=-ab", nullptr, "start and end"},
+      // What a Talos node sends (talos internal/app/machined/pkg/runtime/v1alpha1/platform/metal/
+      // url/variable.go + url.go): with any variable in the URL, Go's url.Values.Encode
+      // re-encodes the whole query (keys sorted, ':' as %3A, ' ' as '+').
+      {"hostname=node-1&mac=52%3A54%3A00%3A12%3A34%3A56&serial=Not+Specified&"
+       "uuid=4C4C4544-0039-3010-8048-B7C04F565931",
+       "4c4c4544-0039-3010-8048-b7c04f565931", nullptr},
+      {"code=&uuid=abc", "abc", nullptr},
+      {"&&uuid=abc&", "abc", nullptr},
+      {"uuid=abc&x=${code}", "abc", nullptr},
+      // A variable Talos could not fill before its URL deadline stays as written.
+      {"uuid=${uuid}", nullptr, "Talos variable"},
+      {"uuid=%24%7BUUID%7D", nullptr, "Talos variable"},
+      // Keys are case-sensitive in Talos (arg == "uuid") and in Sidero (vals.Get("uuid")).
+      {"UUID=abc", nullptr, "uuid is required"},
+      {"uuid=a&uuid=", nullptr, "more than once"},
+      {"uuid=%c3%28", nullptr, "uuid is not valid UTF-8"},
+      {"uuid=abc&serial=%ff", nullptr, "serial is not valid UTF-8"},
+      {"%ff=1&uuid=abc", nullptr, "name is not valid UTF-8"},
+      {"uuid=abc&mac=%g0", nullptr, "mac is not valid percent-encoding"},
+      {"uuid=+abc", nullptr, "is malformed"},
+      {"uuid=%20", nullptr, "is malformed"},
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(c.query);

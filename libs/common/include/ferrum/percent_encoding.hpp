@@ -20,4 +20,8 @@ constexpr int hex_digit_value(char c) noexcept {
 // (a request to reject, not to guess at).
 std::optional<std::string> percent_decode(std::string_view in);
 
+// Whether `s` is well-formed UTF-8 (RFC 3629: no overlong forms, no surrogates, at most
+// U+10FFFF). Decoded query values are checked with it before they reach logs or objects.
+bool is_valid_utf8(std::string_view s) noexcept;
+
 }  // namespace ferrum

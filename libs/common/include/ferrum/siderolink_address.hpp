@@ -14,6 +14,16 @@
 
 namespace ferrum::siderolink {
 
+// The contract between ferrum-linkd and its readers (siderolink_secret.hpp reads the Secret):
+// the installation Secret's default name and keys, and ferrum-linkd's ports on the link server
+// address and of its Provision API.
+inline constexpr std::string_view kDefaultInstallationSecret = "ferrum-system/siderolink";
+inline constexpr std::string_view kInstallationIdKey = "installation-id";
+inline constexpr std::string_view kPrivateKeyKey = "private-key";
+inline constexpr std::uint16_t kLogsPort = 4001;
+inline constexpr std::uint16_t kEventsPort = 4002;
+inline constexpr std::uint16_t kProvisionApiPort = 50110;
+
 using Ipv6Bytes = std::array<std::uint8_t, 16>;
 
 // The /64 network (low 64 bits zero).
