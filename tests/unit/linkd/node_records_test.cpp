@@ -258,8 +258,8 @@ TEST(Events, VerdictLikeSiderosEventsManager) {
     SCOPED_TRACE(r.name);
     EXPECT_EQ(event_verdict(map_event(r.event, {}, {}), r.binding_known), r.want);
   }
-  EXPECT_EQ(unknown_node_message("fd00::5").rfind("failed to find ServerBindings for ip fd00::5", 0),
-            0u);
+  EXPECT_EQ(
+      unknown_node_message("fd00::5").rfind("failed to find ServerBindings for ip fd00::5", 0), 0u);
 }
 
 TEST(Events, ConditionsApplyOnce) {

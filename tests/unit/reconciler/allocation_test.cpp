@@ -108,13 +108,12 @@ namespace {
 // namespace, name and no apiVersion; the MetalMachine's labels copied; no finalizers, no
 // ownerReferences), after the events-manager and the siderolink manager filled it in.
 model::ServerBinding sidero_binding(const std::string& mm_uid) {
-  return model::ServerBinding(model::json::parse(R"({
+  auto j = model::json::parse(R"({
     "apiVersion": "infrastructure.cluster.x-k8s.io/v1alpha3", "kind": "ServerBinding",
     "metadata": {"name": "uuid-1", "uid": "b-1",
       "labels": {"cluster.x-k8s.io/cluster-name": "c", "cluster.x-k8s.io/control-plane": ""}},
     "spec": {
-      "metalMachineRef": {"kind": "MetalMachine", "uid": ")" + mm_uid + R"(", "namespace": "ns",
-                          "name": "mm"},
+      "metalMachineRef": {"kind": "MetalMachine", "uid": "", "namespace": "ns", "name": "mm"},
       "serverClassRef": {"apiVersion": "metal.sidero.dev/v1alpha2", "kind": "ServerClass",
                          "name": "any"},
       "siderolink": {"address": "fd17:f051:d64e:4003:9c4e:1a22:b0f0:7d31/64",
@@ -124,7 +123,9 @@ model::ServerBinding sidero_binding(const std::string& mm_uid) {
       {"type": "TalosConfigLoaded", "status": "True", "lastTransitionTime": "2024-01-01T00:00:00Z"},
       {"type": "TalosConfigValidated", "status": "True", "lastTransitionTime": "2024-01-01T00:00:00Z"},
       {"type": "TalosInstalled", "status": "True", "lastTransitionTime": "2024-01-01T00:01:00Z"}]}
-  })"));
+  })");
+  j["spec"]["metalMachineRef"]["uid"] = mm_uid;
+  return model::ServerBinding(std::move(j));
 }
 
 TEST(SideroAdoption, SideroBindingBelongsToItsMetalMachine) {
@@ -156,8 +157,9 @@ TEST(SideroAdoption, SideroMetalMachineStatusIsAlreadyWhatFerrumWrites) {
                          {{{"type", "InternalIP"}, {"address", "10.0.0.5"}},
                           {{"type", "Hostname"}, {"address", "node-1"}}}},
                         {"conditions", b.raw()["status"]["conditions"]}};
-  mm.raw()["status"]["conditions"].push_back(
-      {{"type", "ProviderSet"}, {"status", "True"}, {"lastTransitionTime", "2024-01-01T00:02:00Z"}});
+  mm.raw()["status"]["conditions"].push_back({{"type", "ProviderSet"},
+                                              {"status", "True"},
+                                              {"lastTransitionTime", "2024-01-01T00:02:00Z"}});
   const auto before = mm.raw();
   EXPECT_FALSE(copy_binding_status(mm, b, kNow));
   EXPECT_EQ(mm.raw(), before);
