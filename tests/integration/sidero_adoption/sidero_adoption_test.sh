@@ -37,6 +37,9 @@ ND=$SIDERO_ADOPTION_ND TAG=$SIDERO_ADOPTION_TAG
 N() { ip netns exec "$ND" "$@"; }
 setup_tmp
 echo "     - temporary directory: $TMP"
+# kubectl's discovery cache is keyed by host:port; 127.0.0.1:6443 is every network-namespace
+# test's API server, with other CRDs: this test's cache is its own.
+export KUBECACHEDIR=$TMP/kube-cache
 WORK=$TMP/work
 mkdir -p "$WORK" && ln -s "$FERRUM_ROOT/charts" "$WORK/charts"
 cd "$WORK" || exit 1
@@ -52,7 +55,12 @@ export KUBECONFIG=$TMP/api/kubeconfig
 wait_until 20 kubectl get --raw /readyz || { echo "apiserver not ready"; cat "$TMP/api/log"; exit 1; }
 kubectl create -f "$HERE/testdata/sidero-v0.6.13/crds/" >/dev/null || exit 1
 kubectl create -f "$FERRUM_ROOT/charts/ferrum/crds-capi/" >/dev/null || exit 1
-wait_until 10 kubectl get servers.v1alpha1.metal.sidero.dev || { echo "Sidero CRDs not served"; exit 1; }
+# Served a moment after the create: wait for every kind and version the objects below use.
+for r in {servers,serverclasses,environments}.{v1alpha1,v1alpha2}.metal.sidero.dev \
+  {serverbindings,metalmachines,metalclusters,metalmachinetemplates}.v1alpha3.infrastructure.cluster.x-k8s.io \
+  {clusters,machines}.v1beta1.cluster.x-k8s.io; do
+  wait_until 10 kubectl get "$r" -A || { echo "$r not served"; exit 1; }
+done
 
 # Sidero's SideroLink state (internal/siderolink/config.go: default/siderolink, the
 # clusterctl move label, installation-id = a WireGuard key string). Fixed keys: test data.
