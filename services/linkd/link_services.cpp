@@ -152,6 +152,10 @@ EventSinkServiceImpl::EventSinkServiceImpl(std::vector<Prefix> negative_filter,
       clock_(clock),
       conflict_retries_(conflict_retries),
       events_(registry.counter("linkd_events_total", "Events received by type", {"type"})),
+      unattributed_(registry
+                        .counter("linkd_events_refused_total",
+                                 "Events refused (Talos resends them), by reason", {"reason"})
+                        .with({"unknown_node"})),
       log_(std::move(log)) {}
 
 grpc::ServerUnaryReactor* EventSinkServiceImpl::Publish(grpc::CallbackServerContext* ctx,
@@ -178,10 +182,19 @@ grpc::ServerUnaryReactor* EventSinkServiceImpl::Publish(grpc::CallbackServerCont
   } else {
     log_.info("event", fields);
   }
-  if (!effect.changes_binding() || !binding) {
-    if (effect.changes_binding()) log_.warn("event from an unknown node", fields);
-    reactor->Finish(grpc::Status::OK);
-    return reactor;
+  switch (event_verdict(effect, binding.has_value())) {
+    case EventVerdict::kAcknowledge:
+      reactor->Finish(grpc::Status::OK);
+      return reactor;
+    case EventVerdict::kUnknownNode:
+      // Talos resends it (event_verdict's contract); UNKNOWN is what Sidero answered.
+      unattributed_.inc();
+      log_.warn("event from an unknown node refused", fields);
+      reactor->Finish(grpc::Status(grpc::StatusCode::UNKNOWN,
+                                   unknown_node_message(siderolink::format_ipv6(*addr))));
+      return reactor;
+    case EventVerdict::kWrite:
+      break;
   }
   return calls_.dispatch(ctx, "Publish",
                          [this, name = *binding, effect](CallDispatcher::Deadline d) {

@@ -8,8 +8,10 @@
 // - EventSinkService (events, on [server]:--event-listen-port, reachable only through the
 //   tunnel): the source address names the node (NodeDirectory); map_event() says what the
 //   event means; binding changes are written with get/modify/update (status separately),
-//   redone on 409. Unknown types and nodes without a binding are acknowledged (logged);
-//   API server trouble is UNAVAILABLE so Talos resends. Counts linkd_events_total{type}.
+//   redone on 409. Unknown types are acknowledged (logged). An event that would change a
+//   binding but comes from an address no binding has is UNKNOWN (event_verdict: Sidero's
+//   answer; Talos resends it); API server trouble is UNAVAILABLE so Talos resends. Counts
+//   linkd_events_total{type} and linkd_events_refused_total{reason}.
 
 #include <grpcpp/grpcpp.h>
 
@@ -78,6 +80,7 @@ class EventSinkServiceImpl final : public events::EventSinkService::CallbackServ
   Clock& clock_;
   std::int64_t conflict_retries_;
   metrics::Family<metrics::Counter>& events_;
+  metrics::Counter& unattributed_;
   log::Logger log_;
 };
 

@@ -321,6 +321,16 @@ EventEffect map_event(const google::protobuf::Any& data, const Ipv6Bytes& source
   return e;
 }
 
+EventVerdict event_verdict(const EventEffect& effect, bool binding_known) {
+  if (!effect.changes_binding()) return EventVerdict::kAcknowledge;
+  return binding_known ? EventVerdict::kWrite : EventVerdict::kUnknownNode;
+}
+
+std::string unknown_node_message(std::string_view node_address) {
+  return "failed to find ServerBindings for ip " + std::string(node_address) +
+         " (no ServerBinding has this spec.siderolink.address yet; send the event again)";
+}
+
 std::pair<bool, bool> apply_effect(model::ServerBinding& binding, const EventEffect& effect,
                                    model::Timestamp now) {
   bool spec = false;

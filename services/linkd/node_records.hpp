@@ -70,6 +70,20 @@ bool prefix_contains(const std::vector<Prefix>& prefixes, const Ipv6Bytes& addr)
 EventEffect map_event(const google::protobuf::Any& data, const Ipv6Bytes& source,
                       const std::vector<Prefix>& negative_filter);
 
+// What the event sink answers. An event that changes a ServerBinding but comes from an
+// address no binding has (yet) is refused, as Sidero's events-manager refuses it
+// (Adapter.patchServerBinding in app/sidero-controller-manager/cmd/events-manager/adapter.go
+// returns "failed to find ServerBindings for ip ..."; siderolink's pkg/events/sink.go hands
+// that plain Go error to gRPC, which sends UNKNOWN). Talos' EventsSinkController
+// (internal/app/machined/pkg/controllers/runtime/events_sink.go) stops on any Publish error and
+// its restart resumes after the last acknowledged event, so the event is sent again: a binding
+// the informer shows a moment later is not a lost event. Events that change nothing are
+// acknowledged whoever sends them.
+enum class EventVerdict { kAcknowledge, kWrite, kUnknownNode };
+EventVerdict event_verdict(const EventEffect& effect, bool binding_known);
+// The status message of kUnknownNode (Sidero's wording, plus what to check).
+std::string unknown_node_message(std::string_view node_address);
+
 // Applies the effect; returns {spec changed, status changed}.
 std::pair<bool, bool> apply_effect(model::ServerBinding& binding, const EventEffect& effect,
                                    model::Timestamp now);

@@ -74,8 +74,10 @@ struct RenderError {
 
 // The kubelet node label the reconciler uses to find a Server's Node.
 inline constexpr std::string_view kNodeLabelKey = "metal.sidero.dev/uuid";
-// KmsgLogConfig's document name.
-inline constexpr std::string_view kKmsgLogName = "ferrum-siderolink";
+// KmsgLogConfig's document name: Sidero's ("remote-log", set in
+// app/sidero-controller-manager/internal/metadata/metadata_server.go, patchSideroLinkConfig),
+// so a node Sidero provisioned and Ferrum re-renders keeps one log sink, not two.
+inline constexpr std::string_view kKmsgLogName = "remote-log";
 
 // The rendered multi-document YAML.
 Expected<std::string, RenderError> render_config(const RenderInput& in);

@@ -73,7 +73,15 @@ model::ServerBinding make_binding(std::string_view server_uuid, const model::Met
 bool binding_belongs_to(const model::ServerBinding& binding, const model::MetalMachine& mm) {
   auto ref = binding.metal_machine_ref();
   if (ref.namespace_ != mm.namespace_() || ref.name != mm.name()) return false;
-  return ref.uid.empty() || mm.uid().empty() || ref.uid == mm.uid();
+  if (ref.uid.empty() || mm.uid().empty() || ref.uid == mm.uid()) return true;
+  // A stale uid on a MetalMachine that already carries this Server as its provider: the
+  // objects were copied to another API server (`clusterctl move`, Sidero's documented pivot,
+  // website/content/v0.6/Guides/bootstrapping.md), which gives every object a new uid and
+  // rewrites ownerReferences but not spec.metalMachineRef. Sidero never compared the uid
+  // (caps-controller-manager/controllers/metalmachine_controller.go finds the binding by
+  // spec.serverRef's name), so such bindings are common in adopted installations. A new
+  // MetalMachine of the same name has no providerID yet and is still told apart.
+  return mm.provider_id() == provider_id_for(binding.name());
 }
 
 bool copy_binding_status(model::MetalMachine& mm, const model::ServerBinding& binding,

@@ -40,7 +40,9 @@ std::string provider_id_for(std::string_view server_uuid);
 model::ServerBinding make_binding(std::string_view server_uuid, const model::MetalMachine& mm,
                                   const std::optional<model::ObjectReference>& server_class);
 
-// Whether `binding` belongs to this MetalMachine (namespace, name and, when both have one, uid).
+// Whether `binding` belongs to this MetalMachine: namespace and name, and, when both have one,
+// the same uid, or else a MetalMachine whose spec.providerID already names the binding's
+// Server (a binding carried over by `clusterctl move` keeps the old uid; see allocation.cpp).
 bool binding_belongs_to(const model::ServerBinding& binding, const model::MetalMachine& mm);
 
 // MetalMachine status from its binding: addresses (spec.addresses as InternalIP, hostname as

@@ -1,5 +1,6 @@
 // ServerBinding: status.ready = its Server exists; a binding whose MetalMachine is gone is
 // deleted (its Server is released and wiped).
+#include "allocation.hpp"
 #include "controllers.hpp"
 #include "ferrum/kube/typed.hpp"
 #include "ferrum/model/kinds.hpp"
@@ -22,7 +23,9 @@ Outcome ServerBindingController::reconcile(const std::string& key, std::stop_tok
   }
   auto ref = b.metal_machine_ref();
   auto mm = d_.caches.metal_machines->store().get(kube::object_key(ref.namespace_, ref.name));
-  const bool orphaned = !mm || (!ref.uid.empty() && model::Object(*mm).uid() != ref.uid);
+  // binding_belongs_to accepts a Sidero-era binding whose uid went stale in a pivot: deleting
+  // it would release and wipe a running node.
+  const bool orphaned = !mm || !binding_belongs_to(b, model::MetalMachine(*mm));
   if (orphaned) {
     kube::DeleteOptions opts;
     opts.precondition_uid = b.uid();

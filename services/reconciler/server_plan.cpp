@@ -115,7 +115,9 @@ ServerPlan plan_server(const model::Server& server, const ServerFacts& f) {
     d.set_in_use(true);
     d.set_is_clean(false);
     d.set_ready(true);
-    if (f.installed) {
+    // An existing PXEBooted=True is left as it is (Sidero's carries no reason): rewriting it
+    // would only announce an installation that happened long ago.
+    if (f.installed && !server.is_condition_true(kConditionPXEBooted)) {
       if (d.set_condition(condition(kConditionPXEBooted, model::kStatusTrue, "", "TalosInstalled",
                                     "the binding reports TalosInstalled; later PXE requests "
                                     "boot from disk"),

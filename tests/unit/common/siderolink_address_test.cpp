@@ -30,6 +30,28 @@ TEST(SiderolinkAddress, HandComputedVectors) {
   }
 }
 
+// Sidero v0.6.13 derives its addresses with siderolink v0.3.15's wireguard.NetworkPrefix
+// (pkg/wireguard/address.go: last 16 bytes of sha256(installation-id), byte 0 = 0xfd, byte 7 =
+// 0x03, masked to /64) and the server as Subnet.Addr().Next()
+// (app/sidero-controller-manager/internal/siderolink/config.go, fill). Its installation-id
+// is a WireGuard key string (config.go, generate). Computed with Python's hashlib/ipaddress
+// from that reading, including prefixes with a zero group (RFC 5952 text as Go's netip prints).
+TEST(SiderolinkAddress, SameAsSiderosForTheSameInstallationId) {
+  const Vector vectors[] = {
+      {"wMm3ioaN0lGWmtdVgKKk3R5PZ3cAsjjlzHPddaK8a3Q=", "fd17:f051:d64e:4003::/64",
+       "fd17:f051:d64e:4003::1"},
+      {"0Kq4Hc9bTQ6vG1S+u7fDyw0qzP8uT1Yh3mQ6cJv2S2o=", "fd14:f294:79ca:c703::/64",
+       "fd14:f294:79ca:c703::1"},
+      {"sidero-adoption-49173", "fd8f:0:b52c:2f03::/64", "fd8f:0:b52c:2f03::1"},
+      {"sidero-adoption-168772", "fdc7:cd78:0:1903::/64", "fdc7:cd78:0:1903::1"},
+  };
+  for (const auto& v : vectors) {
+    SCOPED_TRACE(v.id);
+    EXPECT_EQ(network_prefix_text(v.id), v.prefix);
+    EXPECT_EQ(format_ipv6(server_address(v.id)), v.server);
+  }
+}
+
 TEST(SiderolinkAddress, PrefixHasUlaMarkersAndZeroHost) {
   auto p = network_prefix("some installation");
   EXPECT_EQ(p[0], 0xfd);

@@ -214,3 +214,56 @@ TEST(Peers, PeerSetOfDevice) {
 
 }  // namespace
 }  // namespace ferrum::linkd
+
+namespace ferrum::linkd {
+namespace {
+
+// Adopting Sidero: a ServerBinding Sidero's Provision wrote (internal/siderolink/server.go in
+// Sidero v0.6.13: 8 random bytes after the /64 of wireguard.NetworkPrefix(installation-id),
+// stored as netip.Prefix.String(), "addr/64") must be kept byte for byte: same address, same
+// text, nothing written, and the same WireGuard peer. Vectors computed from that algorithm
+// with Python's hashlib and ipaddress (RFC 5952, as Go's netip prints), not with Ferrum's code.
+TEST(SideroAdoption, SideroWrittenLinkIsKept) {
+  const char* const kNewKey = "yAnz5TF+lXXJte14tji3zlMNq+hd2rYUIgJBgB3fBmk=";
+  struct Case {
+    const char* installation_id;
+    const char* stored;  // spec.siderolink.address as Sidero wrote it
+  };
+  const Case cases[] = {
+      {"wMm3ioaN0lGWmtdVgKKk3R5PZ3cAsjjlzHPddaK8a3Q=",
+       "fd17:f051:d64e:4003:9c4e:1a22:b0f0:7d31/64"},
+      {"sidero-adoption-49173", "fd8f:0:b52c:2f03:0:1:2:3/64"},
+      {"sidero-adoption-49173", "fd8f:0:b52c:2f03::abc/64"},
+      {"sidero-adoption-168772", "fdc7:cd78:0:1903::a1b2:0/64"},
+      {"sidero-adoption-168772", "fdc7:cd78:0:1903:1111:0:2222:0/64"},
+  };
+  for (const auto& c : cases) {
+    SCOPED_TRACE(c.stored);
+    Json b = binding(c.stored, kKey);
+    ProvisionInput in;
+    in.node_uuid = kUuid;
+    in.node_public_key = kKey;
+    in.binding = &b;
+    in.network = siderolink::network_prefix(c.installation_id);
+    in.random_low = 0x5555555555555555ULL;  // must not be used
+    auto p = plan_provision(in);
+    ASSERT_EQ(p.refusal, ProvisionRefusal::kNone) << p.message;
+    EXPECT_EQ(p.address_prefix, c.stored);
+    EXPECT_FALSE(p.write);
+    // A node that comes back with a new key keeps its address; only the key is written.
+    in.node_public_key = kNewKey;
+    auto rekeyed = plan_provision(in);
+    EXPECT_EQ(rekeyed.address_prefix, c.stored);
+    EXPECT_TRUE(rekeyed.write);
+    EXPECT_EQ(siderolink_patch(rekeyed)["spec"]["siderolink"]["address"], c.stored);
+    // The peer linkd configures for the existing binding, before any Provision.
+    auto peer = desired_peer(b, in.network);
+    ASSERT_TRUE(peer);
+    std::string host(c.stored);
+    EXPECT_EQ(peer->allowed_ip, host.substr(0, host.find('/')) + "/128");
+    EXPECT_EQ(peer->public_key.base64(), kKey);
+  }
+}
+
+}  // namespace
+}  // namespace ferrum::linkd

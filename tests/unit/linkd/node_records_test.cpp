@@ -227,6 +227,41 @@ TEST(Events, UnknownAndBroken) {
   EXPECT_FALSE(b.changes_binding());
 }
 
+// Sidero's events-manager (cmd/events-manager/adapter.go) refuses what it cannot attribute
+// and acknowledges what it does not record; Talos resends refused events.
+TEST(Events, VerdictLikeSiderosEventsManager) {
+  machine::PhaseEvent install;
+  install.set_phase("install");
+  install.set_action(machine::PhaseEvent::START);
+  machine::AddressEvent addresses;
+  addresses.set_hostname("talos-abc");
+  addresses.add_addresses("10.0.0.7");
+  machine::TaskEvent task;
+  task.set_task("startAllServices");
+  google::protobuf::Any unknown;
+  unknown.set_type_url("type.googleapis.com/machine.ServiceStateEvent");
+  struct Row {
+    const char* name;
+    google::protobuf::Any event;
+    bool binding_known;
+    EventVerdict want;
+  };
+  const Row rows[] = {
+      {"install start, bound", pack(install), true, EventVerdict::kWrite},
+      {"install start, no binding yet", pack(install), false, EventVerdict::kUnknownNode},
+      {"addresses, no binding yet", pack(addresses), false, EventVerdict::kUnknownNode},
+      {"task event, no binding", pack(task), false, EventVerdict::kAcknowledge},
+      {"unknown type, no binding", unknown, false, EventVerdict::kAcknowledge},
+      {"unknown type, bound", unknown, true, EventVerdict::kAcknowledge},
+  };
+  for (const auto& r : rows) {
+    SCOPED_TRACE(r.name);
+    EXPECT_EQ(event_verdict(map_event(r.event, {}, {}), r.binding_known), r.want);
+  }
+  EXPECT_EQ(
+      unknown_node_message("fd00::5").rfind("failed to find ServerBindings for ip fd00::5", 0), 0u);
+}
+
 TEST(Events, ConditionsApplyOnce) {
   machine::ConfigLoadErrorEvent load;
   load.set_error("fetch failed");

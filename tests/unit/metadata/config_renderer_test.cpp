@@ -404,7 +404,7 @@ url: udp://10.0.0.5:514
                            {"endpoint", "[fdae:41e4:649b:9303::1]:4002"}}));
   EXPECT_EQ(docs[4], json({{"apiVersion", "v1alpha1"},
                            {"kind", "KmsgLogConfig"},
-                           {"name", "ferrum-siderolink"},
+                           {"name", "remote-log"},  // Sidero's name (metadata_server.go)
                            {"url", "tcp://[fdae:41e4:649b:9303::1]:4001"}}));
 }
 

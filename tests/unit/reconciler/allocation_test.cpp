@@ -99,3 +99,71 @@ TEST(Allocation, StatusCopiedFromTheBinding) {
 
 }  // namespace
 }  // namespace ferrum::reconciler
+
+namespace ferrum::reconciler {
+namespace {
+
+// A ServerBinding as Sidero v0.6.13's caps-controller-manager creates it
+// (controllers/metalmachine_controller.go, createServerBinding: metalMachineRef with kind, uid,
+// namespace, name and no apiVersion; the MetalMachine's labels copied; no finalizers, no
+// ownerReferences), after the events-manager and the siderolink manager filled it in.
+model::ServerBinding sidero_binding(const std::string& mm_uid) {
+  auto j = model::json::parse(R"({
+    "apiVersion": "infrastructure.cluster.x-k8s.io/v1alpha3", "kind": "ServerBinding",
+    "metadata": {"name": "uuid-1", "uid": "b-1",
+      "labels": {"cluster.x-k8s.io/cluster-name": "c", "cluster.x-k8s.io/control-plane": ""}},
+    "spec": {
+      "metalMachineRef": {"kind": "MetalMachine", "uid": "", "namespace": "ns", "name": "mm"},
+      "serverClassRef": {"apiVersion": "metal.sidero.dev/v1alpha2", "kind": "ServerClass",
+                         "name": "any"},
+      "siderolink": {"address": "fd17:f051:d64e:4003:9c4e:1a22:b0f0:7d31/64",
+                     "publicKey": "hSDwCYkwp1R0i33ctD73Wg2/Og0mOBr066SpjqqbTmo="},
+      "addresses": ["10.0.0.5"], "hostname": "node-1"},
+    "status": {"ready": true, "conditions": [
+      {"type": "TalosConfigLoaded", "status": "True", "lastTransitionTime": "2024-01-01T00:00:00Z"},
+      {"type": "TalosConfigValidated", "status": "True", "lastTransitionTime": "2024-01-01T00:00:00Z"},
+      {"type": "TalosInstalled", "status": "True", "lastTransitionTime": "2024-01-01T00:01:00Z"}]}
+  })");
+  j["spec"]["metalMachineRef"]["uid"] = mm_uid;
+  return model::ServerBinding(std::move(j));
+}
+
+TEST(SideroAdoption, SideroBindingBelongsToItsMetalMachine) {
+  auto mm = machine();  // uid u1
+  EXPECT_TRUE(binding_belongs_to(sidero_binding("u1"), mm));
+}
+
+TEST(SideroAdoption, PivotedBindingWithAStaleUidBelongsWhenProviderIdNamesIt) {
+  auto b = sidero_binding("uid-in-the-bootstrap-cluster");
+  auto fresh = machine();  // same name, new uid, not bound yet: a recreated MetalMachine
+  EXPECT_FALSE(binding_belongs_to(b, fresh));
+  auto moved = machine();  // clusterctl move keeps spec: providerID names the Server
+  moved.set_provider_id("sidero://uuid-1");
+  EXPECT_TRUE(binding_belongs_to(b, moved));
+  auto elsewhere = machine();
+  elsewhere.set_provider_id("sidero://uuid-2");
+  EXPECT_FALSE(binding_belongs_to(b, elsewhere));
+}
+
+// Sidero's MetalMachine status (metalmachine_controller.go: addresses from the binding, its
+// conditions copied as they are): taking it over changes nothing.
+TEST(SideroAdoption, SideroMetalMachineStatusIsAlreadyWhatFerrumWrites) {
+  auto b = sidero_binding("u1");
+  auto mm = machine();
+  mm.raw()["spec"] = {{"providerID", "sidero://uuid-1"},
+                      {"serverRef", {{"kind", "Server"}, {"name", "uuid-1"}}}};
+  mm.raw()["status"] = {{"ready", true},
+                        {"addresses",
+                         {{{"type", "InternalIP"}, {"address", "10.0.0.5"}},
+                          {{"type", "Hostname"}, {"address", "node-1"}}}},
+                        {"conditions", b.raw()["status"]["conditions"]}};
+  mm.raw()["status"]["conditions"].push_back({{"type", "ProviderSet"},
+                                              {"status", "True"},
+                                              {"lastTransitionTime", "2024-01-01T00:02:00Z"}});
+  const auto before = mm.raw();
+  EXPECT_FALSE(copy_binding_status(mm, b, kNow));
+  EXPECT_EQ(mm.raw(), before);
+}
+
+}  // namespace
+}  // namespace ferrum::reconciler

@@ -221,3 +221,43 @@ TEST(ServerPlan, PxeModeFromServerElseDefault) {
 
 }  // namespace
 }  // namespace ferrum::reconciler
+
+namespace ferrum::reconciler {
+namespace {
+
+// A Server Sidero installed (sidero-controller-manager/controllers/server_controller.go:
+// finalizer storage.finalizers.server.k8s.io, inUse, not clean, ready, PXEBooted=True set
+// with conditions.MarkTrue, i.e. without reason; PowerCycle=True from the wipe) with the
+// hardware totals Sidero stored as strings. Taken over by Ferrum: nothing is written, nothing
+// is powered, no Event.
+TEST(ServerPlan, SideroInstalledServerIsKeptAsItIs) {
+  model::Server s(model::json::parse(R"({
+    "apiVersion": "metal.sidero.dev/v1alpha2", "kind": "Server",
+    "metadata": {"name": "uuid-1", "finalizers": ["storage.finalizers.server.k8s.io"]},
+    "spec": {"accepted": true, "hostname": "node-1",
+      "bmc": {"endpoint": "10.0.0.50", "user": "admin", "pass": "secret"},
+      "hardware": {"memory": {"totalSize": "16 GB", "moduleCount": 2},
+                   "storage": {"totalSize": "480 GB", "deviceCount": 1}}},
+    "status": {"ready": true, "inUse": true, "isClean": false, "power": "on",
+      "addresses": [{"type": "InternalIP", "address": "10.0.0.5"}],
+      "conditions": [
+        {"type": "PowerCycle", "status": "True", "lastTransitionTime": "2024-01-01T00:00:00Z"},
+        {"type": "PXEBooted", "status": "True", "lastTransitionTime": "2024-01-01T00:10:00Z"}]}
+  })"));
+  auto f = facts(true, true);
+  f.installed = true;
+  auto p = plan_server(s, f);
+  EXPECT_EQ(p.finalizer, FinalizerChange::kNone);
+  EXPECT_EQ(p.action, PowerAction::kNone);
+  EXPECT_FALSE(p.cycle_intent);
+  EXPECT_TRUE(p.events.empty());
+  EXPECT_EQ(p.desired.raw(), s.raw());
+  // Powered off (someone shut it down): Sidero's answer too, PXE boot once and power on
+  // (server_controller.go); the PXE server then sends it to its disk.
+  auto off = plan_server(s, facts(true, false));
+  EXPECT_EQ(off.action, PowerAction::kPowerOn);
+  EXPECT_FALSE(off.cycle_intent);
+}
+
+}  // namespace
+}  // namespace ferrum::reconciler
