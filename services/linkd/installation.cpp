@@ -4,14 +4,15 @@
 
 #include "ferrum/kube/typed.hpp"
 #include "ferrum/model/secret.hpp"
+#include "ferrum/siderolink_address.hpp"
 
 namespace ferrum::linkd {
 
 namespace {
 
 Expected<Installation, std::string> from_secret(const model::Secret& s, const std::string& what) {
-  auto id = s.value("installation-id");
-  auto key = s.value("private-key");
+  auto id = s.value(std::string(siderolink::kInstallationIdKey));
+  auto key = s.value(std::string(siderolink::kPrivateKeyKey));
   if (!id || id->empty()) return unexpected(what + ": key installation-id is missing");
   if (!key) return unexpected(what + ": key private-key is missing");
   auto k = parse_key_base64(*key);
@@ -46,8 +47,8 @@ Expected<Installation, std::string> load_or_create_installation(kube::Client& cl
   s.set_type("Opaque");
   std::string id = random_id();
   WgKey key = generate_private_key();
-  s.set_value("installation-id", id);
-  s.set_value("private-key", key.base64());
+  s.set_value(std::string(siderolink::kInstallationIdKey), id);
+  s.set_value(std::string(siderolink::kPrivateKeyKey), key.base64());
   for (int attempt = 0; attempt < 2; ++attempt) {
     auto created = kube::create_as(client, model::kSecret, s);
     if (created) return Installation{id, key, true};

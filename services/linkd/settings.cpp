@@ -21,12 +21,13 @@ void add_flags(flags::FlagSet& f, Settings& s) {
   f.add_string("interface", &s.interface_name, "siderolink",
                "WireGuard interface name (wireguard-go's UAPI socket is "
                "/var/run/wireguard/<interface>.sock, so the name must be unique on the host)");
-  f.add_string("api-listen", &s.api_listen, "0.0.0.0:50110",
+  f.add_string("api-listen", &s.api_listen,
+               "0.0.0.0:" + std::to_string(siderolink::kProvisionApiPort),
                "gRPC listen address (host:port) of sidero.link.ProvisionService and "
                "grpc.health.v1.Health");
-  f.add_int("log-listen-port", &s.log_listen_port, 4001,
+  f.add_int("log-listen-port", &s.log_listen_port, siderolink::kLogsPort,
             "TCP port on the server's tunnel address receiving nodes' kmsg JSON lines", 1, 65535);
-  f.add_int("event-listen-port", &s.event_listen_port, 4002,
+  f.add_int("event-listen-port", &s.event_listen_port, siderolink::kEventsPort,
             "TCP port on the server's tunnel address serving events.EventSinkService", 1, 65535);
   f.add_string("join-token", &s.join_token, "",
                "when set, Provision requires this join_token (siderolink.api=...?jointoken=)");
@@ -38,7 +39,7 @@ void add_flags(flags::FlagSet& f, Settings& s) {
   f.add_string("kubeconfig", &s.kubeconfig, "",
                "kubeconfig of the API server holding ServerBindings (empty: in-cluster, then "
                "$KUBECONFIG)");
-  f.add_string("link-secret", &s.link_secret, "ferrum-system/siderolink",
+  f.add_string("link-secret", &s.link_secret, std::string(siderolink::kDefaultInstallationSecret),
                "<namespace>/<name> of the Secret keeping installation-id and private-key "
                "(created on first start; ferrum-metadata reads the same Secret)");
   f.add_duration("peer-batch-delay", &s.peer_batch_delay, std::chrono::milliseconds(50),

@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ferrum/flags.hpp"
+#include "ferrum/siderolink_address.hpp"
 
 namespace ferrum::linkd {
 
@@ -17,8 +18,8 @@ struct Settings {
   std::string wireguard_go = "wireguard-go";
   std::string interface_name;
   std::string api_listen;
-  std::int64_t log_listen_port = 4001;
-  std::int64_t event_listen_port = 4002;
+  std::int64_t log_listen_port = siderolink::kLogsPort;
+  std::int64_t event_listen_port = siderolink::kEventsPort;
   std::string join_token;
   std::vector<std::string> negative_address_filter;
   std::string log_output;
