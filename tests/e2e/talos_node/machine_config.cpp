@@ -12,16 +12,22 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kLoadPrefix = "failed to load config via platform metal: ";
-constexpr std::string_view kValidatePrefix = "failed to validate config acquired via platform metal: ";
+constexpr std::string_view kValidatePrefix =
+    "failed to validate config acquired via platform metal: ";
 
 // The kinds of Talos 1.8's registry (registry.Register in pkg/machinery/config/types/**),
 // each at version v1alpha1; "v1alpha1" itself is the legacy machine config.
 const std::set<std::string>& registered_kinds() {
-  static const std::set<std::string> kinds = {
-      "VolumeConfig",          "NetworkDefaultActionConfig", "KubeSpanEndpointsConfig",
-      "NetworkRuleConfig",     "EventSinkConfig",            "ExtensionServiceConfig",
-      "KmsgLogConfig",         "WatchdogTimerConfig",        "TrustedRootsConfig",
-      "SideroLinkConfig"};
+  static const std::set<std::string> kinds = {"VolumeConfig",
+                                              "NetworkDefaultActionConfig",
+                                              "KubeSpanEndpointsConfig",
+                                              "NetworkRuleConfig",
+                                              "EventSinkConfig",
+                                              "ExtensionServiceConfig",
+                                              "KmsgLogConfig",
+                                              "WatchdogTimerConfig",
+                                              "TrustedRootsConfig",
+                                              "SideroLinkConfig"};
   return kinds;
 }
 
@@ -39,7 +45,8 @@ void add_label_list(const std::string& list, std::map<std::string, std::string>&
   std::size_t pos = 0;
   while (pos <= list.size()) {
     auto comma = list.find(',', pos);
-    std::string item = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    std::string item =
+        list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     auto eq = item.find('=');
     if (!item.empty()) out[item.substr(0, eq)] = eq == std::string::npos ? "" : item.substr(eq + 1);
     if (comma == std::string::npos) break;

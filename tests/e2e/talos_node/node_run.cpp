@@ -46,15 +46,19 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 // Talos' machined logs through the kernel log with a "[talos]" prefix
-// (internal/app/machined/main.go, kmsg.SetupLogger); the peer writes the console too.
+// (internal/app/machined/main.go, kmsg.SetupLogger), so its lines reach the console and the
+// kmsg stream alike. Writes to /dev/kmsg are rate-limited unless printk.devkmsg=on (one of
+// Talos' default args): without it the peer writes the console itself as well.
+bool g_devkmsg_on = false;
+
 void say(const std::string& msg) {
   std::string line = "[talos] " + msg + "\n";
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
   int fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    (void)!::write(fd, line.data(), line.size());
-    ::close(fd);
+  bool logged = fd >= 0 && ::write(fd, line.data(), line.size()) > 0;
+  if (fd >= 0) ::close(fd);
+  if (!logged || !g_devkmsg_on) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fflush(stdout);
   }
 }
 
@@ -151,7 +155,8 @@ std::vector<std::string> interface_addresses(const std::string& ip) {
   std::string text;
   char buf[4096];
   ssize_t n;
-  while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+  while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0)
+    text.append(buf, static_cast<std::size_t>(n));
   ::close(pipefd[0]);
   ::waitpid(pid, nullptr, 0);
   std::istringstream in(text);
@@ -464,8 +469,9 @@ std::optional<Link> bring_up_siderolink(const NodeSettings& s, const std::string
     return std::nullopt;
   }
   const std::string& endpoint = resp.server_endpoint(0);
-  say(fmt::format("siderolink: configuring siderolink connection peer_endpoint={} node={} server={}",
-                  endpoint, resp.node_address_prefix(), resp.server_address()));
+  say(fmt::format(
+      "siderolink: configuring siderolink connection peer_endpoint={} node={} server={}", endpoint,
+      resp.node_address_prefix(), resp.server_address()));
 
   const std::string ifname = "siderolink";
   pid_t pid = ::fork();
@@ -477,10 +483,12 @@ std::optional<Link> bring_up_siderolink(const NodeSettings& s, const std::string
   std::string sock = "/var/run/wireguard/" + ifname + ".sock";
   for (int i = 0; i < 100 && !fs::exists(sock); ++i) std::this_thread::sleep_for(100ms);
   // wireguard-go resolves nothing: the endpoint must be an IP literal with a port.
-  std::string uapi = "set=1\nprivate_key=" + priv.hex() + "\nreplace_peers=true\npublic_key=" +
-                     server_key->hex() + "\nendpoint=" + endpoint +
+  std::string uapi = "set=1\nprivate_key=" + priv.hex() +
+                     "\nreplace_peers=true\npublic_key=" + server_key->hex() +
+                     "\nendpoint=" + endpoint +
                      "\npersistent_keepalive_interval=25\nreplace_allowed_ips=true\n"
-                     "allowed_ip=" + resp.server_address() + "/128\n\n";
+                     "allowed_ip=" +
+                     resp.server_address() + "/128\n\n";
   std::string reply = uapi_request(sock, uapi);
   if (reply.find("errno=0") == std::string::npos) {
     say("siderolink: wireguard-go refused the configuration: " + reply);
@@ -489,7 +497,8 @@ std::optional<Link> bring_up_siderolink(const NodeSettings& s, const std::string
   // manager.go: address = node_address_prefix on the link, peer AllowedIPs = server /128,
   // keepalive constants.SideroLinkDefaultPeerKeepalive (25 s), MTU wireguard.LinkMTU (1280).
   run_command({s.ip_command, "link", "set", ifname, "mtu", "1280", "up"});
-  if (run_command({s.ip_command, "-6", "addr", "add", resp.node_address_prefix(), "dev", ifname}) != 0) {
+  if (run_command({s.ip_command, "-6", "addr", "add", resp.node_address_prefix(), "dev", ifname}) !=
+      0) {
     say("siderolink: could not add " + resp.node_address_prefix());
   }
   std::string addr = resp.node_address_prefix().substr(0, resp.node_address_prefix().find('/'));
@@ -500,6 +509,7 @@ std::optional<Link> bring_up_siderolink(const NodeSettings& s, const std::string
 
 int run_node(const NodeSettings& s) {
   auto words = split_words(read_file(s.cmdline_path));
+  g_devkmsg_on = first_value(words, "printk.devkmsg") == std::optional<std::string>("on");
 
   // Initialize sequence, phase systemRequirements, task 1 of 7: EnforceKSPPRequirements
   // (v1alpha1_sequencer.go Initialize, v1alpha1_sequencer_tasks.go, pkg/kernel/kspp/kspp.go).
@@ -507,7 +517,6 @@ int run_node(const NodeSettings& s) {
   if (!kspp.empty()) {
     std::string err = multierror_text(kspp);
     say("task enforceKSPPRequirements (1/7): failed: " + err);
-    say("phase systemRequirements (1/N): failed");
     say("initialize sequence: failed");
     fail_boot(s, words, "error running phase 1 in initialize sequence: task 1/7: failed, " + err);
   }
@@ -596,7 +605,7 @@ int run_node(const NodeSettings& s) {
       std::this_thread::sleep_for(backoff(attempt, 30000ms));
     }
     auto loaded = load_machine_config(body, [](const std::string& d) {
-      struct stat st{};
+      struct stat st {};
       return !d.empty() && ::stat(d.c_str(), &st) == 0;
     });
     if (auto* ok = std::get_if<NodeConfig>(&loaded)) {

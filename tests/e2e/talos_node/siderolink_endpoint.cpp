@@ -37,7 +37,8 @@ std::optional<SideroLinkEndpoint> parse_siderolink_endpoint(std::string_view par
     std::size_t pos = 0;
     while (pos <= query.size()) {
       auto amp = query.find('&', pos);
-      std::string pair = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+      std::string pair =
+          query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
       auto eq = pair.find('=');
       if (pair.substr(0, eq) == "jointoken" && ep.join_token.empty()) {
         // url.Values.Get: the first value.
