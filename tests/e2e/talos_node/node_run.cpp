@@ -628,6 +628,29 @@ int run_node(const NodeSettings& s) {
   if (!cfg.event_sink_endpoint.empty()) events.start(cfg.event_sink_endpoint);
   if (!kmsg_started && !cfg.kmsg_log_urls.empty()) start_kmsg_stream(cfg.kmsg_log_urls.front());
 
+  // Sequencer.Install has no phases on a machine that is installed (and not staged): the
+  // sequence starts and stops empty, then Sequencer.Boot runs (v1alpha1_sequencer.go). The
+  // peer reports the boot sequence's start and stop, then stays up streaming its logs.
+  std::string head(4096, '\0');
+  if (int fd = ::open(cfg.install_disk.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    head.resize(
+        static_cast<std::size_t>(std::max<ssize_t>(0, ::pread(fd, head.data(), head.size(), 0))));
+    ::close(fd);
+  }
+  if (holds_install_image(head, uuid)) {
+    say("install: " + cfg.install_disk + " already holds this node's image, booting");
+    for (const char* seq : {"install", "boot"}) {
+      for (auto action : {machine::SequenceEvent::START, machine::SequenceEvent::STOP}) {
+        machine::SequenceEvent ev;
+        ev.set_sequence(seq);
+        ev.set_action(action);
+        events.publish(pack_event(ev));
+      }
+    }
+    say("boot: the node is up");
+    for (;;) std::this_thread::sleep_for(1h);
+  }
+
   bool rebooting = run_install_sequence(
       [&](const std::string& task) -> std::optional<std::string> {
         say("task " + task + ": starting");

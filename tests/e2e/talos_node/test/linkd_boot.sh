@@ -5,8 +5,9 @@
 # network reaches them at 10.0.2.2 (IPv4 only: with IPv6, slirp would carry the node's connections
 # to the tunnel address itself before the tunnel is up). Checks: Provision + tunnel (ServerBinding siderolink
 # fields), the three Talos conditions True from the install events, AddressEvent addresses and
-# hostname, enriched kmsg lines, the install image on the disk; then a config Talos rejects
-# gives TalosConfigLoaded=False with Talos' message and nothing on the disk.
+# hostname, enriched kmsg lines, the install image on the disk; booted again, the installed node
+# skips the install; then a config Talos rejects gives TalosConfigLoaded=False with Talos'
+# message and nothing on the disk.
 # Usage: linkd_boot.sh BIN_DIR IMAGE_DIR   (BIN_DIR holds ferrum-apiserver, ferrum-linkd)
 set -uo pipefail
 bin=$1 img=$2
@@ -75,15 +76,27 @@ ip netns exec "$ns" /usr/bin/python3 -m http.server 18091 --bind 127.0.0.1 --dir
   >"$work/http.log" 2>&1 &
 pids+=($!)
 truncate -s 64M "$work/disk.img"
-boot() {  # boot LIMIT_SECONDS: one VM run; returns when it reboots (-no-reboot) or at the limit
+boot() {  # boot LIMIT_SECONDS [UNTIL_COMMAND]: one VM run, until it reboots (-no-reboot),
+          # UNTIL_COMMAND succeeds, or the limit
   local args="console=ttyS0 slab_nomerge pti=on printk.devkmsg=on talos.platform=metal"
   args+=" talos.config=http://10.0.2.2:18091/config.yaml?uuid= siderolink.api=grpc://10.0.2.2:50110"
   args+=" talos.events.sink=[$saddr]:4002 talos.logging.kernel=tcp://[$saddr]:4001"
-  nsx timeout "$1" qemu-system-x86_64 -accel tcg -machine q35 -m 512 -nographic -no-reboot \
+  : >"$work/console.log"
+  ip netns exec "$ns" timeout "$1" qemu-system-x86_64 -accel tcg -machine q35 -m 512 -nographic -no-reboot \
     -kernel "$img/vmlinuz" -initrd "$img/initramfs.xz" -append "$args" \
     -netdev user,id=n0,ipv6=off -device virtio-net-pci,netdev=n0,mac=52:54:00:12:34:56 \
     -drive "file=$work/disk.img,format=raw,if=virtio" -smbios "type=1,uuid=$U,serial=SER123" \
-    >>"$work/console.log" 2>&1
+    >"$work/console.log" 2>&1 &
+  local vm=$!
+  while kill -0 $vm 2>/dev/null; do
+    if [[ -n ${2:-} ]] && eval "$2"; then
+      kill -TERM $vm
+      break
+    fi
+    sleep 1
+  done
+  wait $vm 2>/dev/null
+  cat "$work/console.log" >>"$work/consoles.log"
 }
 cond() { nsx kubectl get serverbinding $U -o jsonpath="{.status.conditions[?(@.type==\"$1\")].$2}"; }
 
@@ -100,18 +113,24 @@ line=$(grep -a 'Linux version' "$work/nodes.log" | head -1)
 equals "kmsg line through the tunnel, enriched" "$(jq -r '[.server_uuid, .facility, .["talos-level"]] | join(" ")' <<<"$line")" "$U kern info"
 equals "install image header" "$(head -c 200 "$work/disk.img" | head -n 3 | tr '\n' ' ')" "FERRUM-TALOS-NODE-PEER v1 uuid=$U disk=/dev/vda "
 
+# Booted again with its disk installed: the peer skips the install (Sequencer.Install has no
+# phases) and stays up; the conditions stay True.
+boot 120 "grep -aq 'boot: the node is up' '$work/console.log' && sleep 3"
+equals "installed node boots instead of installing" "$(grep -ac 'boot: the node is up' "$work/console.log")" "1"
+equals "no second install" "$(grep -ac 'install: wrote' "$work/console.log")" "0"
+equals "TalosInstalled still True" "$(cond TalosInstalled status)" "True"
+
 # A config Talos rejects: the node reports it and does not install.
 truncate -s 0 "$work/disk.img"; truncate -s 64M "$work/disk.img"
 write_config /dev/sdz
-nsx kubectl patch serverbinding $U --subresource=status --type=merge -p '{"status":{"conditions":[]}}' >/dev/null 2>&1 || true
-boot 60
+boot 120 '[[ $(cond TalosConfigLoaded status) == False ]]'
 want='failed to validate config acquired via platform metal: 1 error occurred:
 	* specified install disk does not exist: "/dev/sdz"'
 equals "TalosConfigLoaded False" "$(cond TalosConfigLoaded status)/$(cond TalosConfigLoaded reason)" "False/TalosConfigLoadFailed"
 equals "with Talos' message" "$(cond TalosConfigLoaded message | head -2)" "$want"
 equals "nothing installed" "$(head -c 16 "$work/disk.img" | tr -d '\0' | wc -c)" "0"
 if [[ $failures -ne 0 ]]; then
-  grep -a '\[talos' "$work/console.log" | tail -40
+  grep -a '\[talos' "$work/consoles.log" | tail -60
   tail -20 "$work/linkd.log"
 fi
 exit $((failures > 0))
