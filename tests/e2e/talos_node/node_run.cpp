@@ -31,6 +31,7 @@
 #include "events.grpc.pb.h"
 #include "ferrum/talos_kernel_args.hpp"
 #include "install_image.hpp"
+#include "kernel_cmdline.hpp"
 #include "kmsg_record.hpp"
 #include "machine_config.hpp"
 #include "machine_events.pb.h"
@@ -71,26 +72,6 @@ std::string read_file(const std::string& path) {
   return s;
 }
 
-// go-procfs splits the command line at spaces; quoting is not needed by any argument here.
-std::vector<std::string> split_words(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  std::string w;
-  while (in >> w) out.push_back(w);
-  return out;
-}
-
-std::optional<std::string> first_value(const std::vector<std::string>& words,
-                                       std::string_view key) {
-  for (const auto& w : words) {
-    auto eq = w.find('=');
-    if (std::string_view(w).substr(0, eq) == key) {
-      return eq == std::string::npos ? std::string() : w.substr(eq + 1);
-    }
-  }
-  return std::nullopt;
-}
-
 [[noreturn]] void final_reboot(bool reboot_enabled, int cmd) {
   ::sync();
   if (reboot_enabled) ::reboot(cmd);
@@ -102,7 +83,7 @@ std::optional<std::string> first_value(const std::vector<std::string>& words,
 [[noreturn]] void fail_boot(const NodeSettings& s, const std::vector<std::string>& words,
                             const std::string& err) {
   say(err);
-  if (first_value(words, "panic") == std::optional<std::string>("0")) {
+  if (cmdline_value(words, "panic") == std::optional<std::string>("0")) {
     say("panic=0 kernel flag found, sleeping forever");
     final_reboot(false, 0);
   }
@@ -162,7 +143,7 @@ std::vector<std::string> interface_addresses(const std::string& ip) {
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
-    auto words = split_words(line);
+    auto words = split_cmdline(line);
     for (std::size_t i = 0; i + 1 < words.size(); ++i) {
       if (words[i] == "inet" || words[i] == "inet6") {
         out.push_back(words[i + 1].substr(0, words[i + 1].find('/')));
@@ -508,17 +489,15 @@ std::optional<Link> bring_up_siderolink(const NodeSettings& s, const std::string
 }  // namespace
 
 int run_node(const NodeSettings& s) {
-  auto words = split_words(read_file(s.cmdline_path));
-  g_devkmsg_on = first_value(words, "printk.devkmsg") == std::optional<std::string>("on");
+  auto words = split_cmdline(read_file(s.cmdline_path));
+  g_devkmsg_on = cmdline_value(words, "printk.devkmsg") == std::optional<std::string>("on");
 
   // Initialize sequence, phase systemRequirements, task 1 of 7: EnforceKSPPRequirements
   // (v1alpha1_sequencer.go Initialize, v1alpha1_sequencer_tasks.go, pkg/kernel/kspp/kspp.go).
-  auto kspp = talos::kspp_violations(words);
-  if (!kspp.empty()) {
-    std::string err = multierror_text(kspp);
-    say("task enforceKSPPRequirements (1/7): failed: " + err);
-    say("initialize sequence: failed");
-    fail_boot(s, words, "error running phase 1 in initialize sequence: task 1/7: failed, " + err);
+  auto refusal = kspp_refusal(words);
+  if (!refusal.empty()) {
+    for (std::size_t i = 0; i + 1 < refusal.size(); ++i) say(refusal[i]);
+    fail_boot(s, words, refusal.back());
   }
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -529,7 +508,7 @@ int run_node(const NodeSettings& s) {
   }
   if (nic.empty()) fail_boot(s, words, "network: no interface besides lo");
   // Talos' network controllers run DHCP on every link; the peer on the first one.
-  auto dhcp = split_words(s.dhcp_command);
+  auto dhcp = split_cmdline(s.dhcp_command);
   dhcp.push_back(nic);
   for (int attempt = 0; !s.dhcp_command.empty() && run_command(dhcp) != 0; ++attempt) {
     say("network: no DHCP lease on " + nic + " yet");
@@ -574,16 +553,16 @@ int run_node(const NodeSettings& s) {
       if (bring_up_siderolink(s, api, uuid)) address_event();
     }).detach();
   };
-  if (auto api = first_value(words, talos::kArgSideroLinkApi)) start_link(*api);
-  if (auto sink = first_value(words, talos::kArgEventsSink)) events.start(*sink);
+  if (auto api = cmdline_value(words, talos::kArgSideroLinkApi)) start_link(*api);
+  if (auto sink = cmdline_value(words, talos::kArgEventsSink)) events.start(*sink);
   bool kmsg_started = false;
-  if (auto kl = first_value(words, talos::kArgLoggingKernel)) {
+  if (auto kl = cmdline_value(words, talos::kArgLoggingKernel)) {
     start_kmsg_stream(*kl);
     kmsg_started = true;
   }
   address_event();
 
-  auto config_arg = first_value(words, talos::kArgConfig);
+  auto config_arg = cmdline_value(words, talos::kArgConfig);
   if (!config_arg || config_arg->empty() || *config_arg == "none") {
     fail_boot(s, words, "talos.config is not set: the peer has no maintenance mode");
   }
