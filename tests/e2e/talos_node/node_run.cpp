@@ -417,6 +417,10 @@ std::optional<Link> bring_up_siderolink(const NodeSettings& s, const std::string
     say("siderolink: failed to parse siderolink API endpoint: " + api);
     return std::nullopt;
   }
+  if (ep->tunnel) {
+    // WireGuard over gRPC (wireguard_over_grpc=true in the request) is not in the peer.
+    say("siderolink: grpc_tunnel is not supported by the test peer; using plain WireGuard");
+  }
   auto priv = linkd::generate_private_key();
   auto pub = linkd::public_key_of(priv);
   // A UniqueMachineToken lives in META on real Talos; the peer makes one per boot.
@@ -476,7 +480,8 @@ std::optional<Link> bring_up_siderolink(const NodeSettings& s, const std::string
     return std::nullopt;
   }
   // manager.go: address = node_address_prefix on the link, peer AllowedIPs = server /128,
-  // keepalive constants.SideroLinkDefaultPeerKeepalive (25 s), MTU wireguard.LinkMTU (1280).
+  // keepalive constants.SideroLinkDefaultPeerKeepalive (25 s), MTU wireguard.LinkMTU (1280,
+  // siderolabs/siderolink pkg/wireguard/wireguard.go).
   run_command({s.ip_command, "link", "set", ifname, "mtu", "1280", "up"});
   if (run_command({s.ip_command, "-6", "addr", "add", resp.node_address_prefix(), "dev", ifname}) !=
       0) {
