@@ -5,7 +5,8 @@
 # network reaches them at 10.0.2.2 (IPv4 only: with IPv6, slirp would carry the node's connections
 # to the tunnel address itself before the tunnel is up). Checks: Provision + tunnel (ServerBinding siderolink
 # fields), the three Talos conditions True from the install events, AddressEvent addresses and
-# hostname, enriched kmsg lines, the install image on the disk; booted again, the installed node
+# hostname, enriched kmsg lines, the install image on the disk (after a first boot that Talos'
+# KSPP check refuses); booted again, the installed node
 # skips the install; then a config Talos rejects gives TalosConfigLoaded=False with Talos'
 # message and nothing on the disk.
 # Usage: linkd_boot.sh BIN_DIR IMAGE_DIR   (BIN_DIR holds ferrum-apiserver, ferrum-linkd)
@@ -78,7 +79,7 @@ pids+=($!)
 truncate -s 64M "$work/disk.img"
 boot() {  # boot LIMIT_SECONDS [UNTIL_COMMAND]: one VM run, until it reboots (-no-reboot),
           # UNTIL_COMMAND succeeds, or the limit
-  local args="console=ttyS0 slab_nomerge pti=on printk.devkmsg=on talos.platform=metal"
+  local args="console=ttyS0 ${first_args:-} slab_nomerge pti=on printk.devkmsg=on talos.platform=metal"
   args+=" talos.config=http://10.0.2.2:18091/config.yaml?uuid= siderolink.api=grpc://10.0.2.2:50110"
   args+=" talos.events.sink=[$saddr]:4002 talos.logging.kernel=tcp://[$saddr]:4001"
   : >"$work/console.log"
@@ -101,6 +102,13 @@ boot() {  # boot LIMIT_SECONDS [UNTIL_COMMAND]: one VM run, until it reboots (-n
 cond() { nsx kubectl get serverbinding $U -o jsonpath="{.status.conditions[?(@.type==\"$1\")].$2}"; }
 
 write_config /dev/vda
+# KSPP: the first pti= is off, so Talos refuses to boot: its messages, a countdown, a reboot.
+first_args="pti=off" boot 90
+equals "KSPP refusal" "$(grep -a 'KSPP kernel parameter' "$work/console.log" | head -1 | tr -d '\r' | sed 's/^.*\t\* //')" \
+  "KSPP kernel parameter pti was found with value off, expected on"
+equals "then a reboot after the countdown" "$(grep -ac 'rebooting in 0 seconds' "$work/console.log")" "1"
+equals "no Provision without KSPP" "$(nsx kubectl get serverbinding $U -o jsonpath='{.spec.siderolink.publicKey}')" ""
+
 boot 240
 equals "the peer rebooted after its install" "$(grep -ac 'install: done, rebooting' "$work/console.log")" "1"
 equals "Provision wrote the node's key" "$(nsx kubectl get serverbinding $U -o jsonpath='{.spec.siderolink.publicKey}' | wc -c)" "44"
