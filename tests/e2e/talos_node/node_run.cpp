@@ -213,8 +213,15 @@ std::string event_id() {
 
 // Events queue up from boot; once the sink is known they are sent in order, each retried until
 // the sink takes it (linkd refuses events from a node it does not know yet, so Talos resends).
+//
+// Talos keeps its connections once made. The peer opens them again when the SideroLink comes
+// up (`link_generation` changes): a lab host that owns the tunnel address answers it on the LAN
+// too (RA gives the node a default route), and a connection made there before the tunnel
+// existed would stay outside it, from an address ferrum-linkd does not know.
 class EventPublisher {
  public:
+  explicit EventPublisher(const std::atomic<int>& link_generation)
+      : link_generation_(link_generation) {}
   void publish(const google::protobuf::Any& ev) {
     std::lock_guard lk(mu_);
     if (queue_.size() >= 4096) queue_.pop_front();
@@ -237,10 +244,15 @@ class EventPublisher {
 
  private:
   void loop(const std::string& endpoint) {
-    auto stub = events::EventSinkService::NewStub(
-        grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()));
+    int generation = -1;
+    std::unique_ptr<events::EventSinkService::Stub> stub;
     int attempt = 0;
     for (;;) {
+      if (generation != link_generation_.load()) {
+        generation = link_generation_.load();
+        stub = events::EventSinkService::NewStub(
+            grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()));
+      }
       google::protobuf::Any ev;
       {
         std::unique_lock lk(mu_);
@@ -272,6 +284,7 @@ class EventPublisher {
     }
   }
 
+  const std::atomic<int>& link_generation_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<google::protobuf::Any> queue_;
@@ -329,7 +342,8 @@ bool send_all(int fd, const std::string& data) {
 }
 
 // Streams every kernel log record since boot to `url` (tcp:// only, as Ferrum serves it).
-void start_kmsg_stream(const std::string& url) {
+// Reconnects when the SideroLink comes up, like EventPublisher.
+void start_kmsg_stream(const std::string& url, const std::atomic<int>& link_generation) {
   if (url.rfind("tcp://", 0) != 0) {
     say("kmsg log: only tcp:// is supported by the peer: " + url);
     return;
@@ -340,7 +354,7 @@ void start_kmsg_stream(const std::string& url) {
     return;
   }
   say("kmsg log: streaming to " + url);
-  std::thread([hp = *hp] {
+  std::thread([hp = *hp, &link_generation] {
     auto now_real = std::chrono::system_clock::now().time_since_epoch();
     timespec mono{};
     ::clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -349,6 +363,7 @@ void start_kmsg_stream(const std::string& url) {
     int kfd = ::open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
     if (kfd < 0) return;
     int sock = -1;
+    int generation = link_generation.load();
     std::string pending;
     char buf[8192];
     for (;;) {
@@ -363,7 +378,12 @@ void start_kmsg_stream(const std::string& url) {
         if (!rec) continue;
         pending = kmsg_json_line(*rec, boot_ns);
       }
+      if (sock >= 0 && generation != link_generation.load()) {
+        ::close(sock);
+        sock = -1;
+      }
       if (sock < 0) {
+        generation = link_generation.load();
         sock = connect_tcp(hp);
         if (sock < 0) {
           std::this_thread::sleep_for(1s);
@@ -542,7 +562,9 @@ int run_node(const NodeSettings& s) {
   say(fmt::format("node: uuid={} serial={} nic={} mac={} hostname={}", uuid,
                   values.serial.value_or(""), nic, values.mac.value_or(""), *values.hostname));
 
-  EventPublisher events;
+  // Lives as long as the process: run_node never returns while the threads run.
+  static std::atomic<int> link_generation{0};
+  EventPublisher events(link_generation);
   auto address_event = [&] {
     machine::AddressEvent ev;
     ev.set_hostname(*values.hostname);
@@ -555,14 +577,17 @@ int run_node(const NodeSettings& s) {
   auto start_link = [&](const std::string& api) {
     if (link_started.exchange(true)) return;
     std::thread([&s, &address_event, api, uuid] {
-      if (bring_up_siderolink(s, api, uuid)) address_event();
+      if (bring_up_siderolink(s, api, uuid)) {
+        ++link_generation;
+        address_event();
+      }
     }).detach();
   };
   if (auto api = cmdline_value(words, talos::kArgSideroLinkApi)) start_link(*api);
   if (auto sink = cmdline_value(words, talos::kArgEventsSink)) events.start(*sink);
   bool kmsg_started = false;
   if (auto kl = cmdline_value(words, talos::kArgLoggingKernel)) {
-    start_kmsg_stream(*kl);
+    start_kmsg_stream(*kl, link_generation);
     kmsg_started = true;
   }
   address_event();
@@ -610,7 +635,8 @@ int run_node(const NodeSettings& s) {
   // Documents of the config stand in for command-line arguments that were missing.
   if (!cfg.siderolink_api_url.empty()) start_link(cfg.siderolink_api_url);
   if (!cfg.event_sink_endpoint.empty()) events.start(cfg.event_sink_endpoint);
-  if (!kmsg_started && !cfg.kmsg_log_urls.empty()) start_kmsg_stream(cfg.kmsg_log_urls.front());
+  if (!kmsg_started && !cfg.kmsg_log_urls.empty())
+    start_kmsg_stream(cfg.kmsg_log_urls.front(), link_generation);
 
   // Sequencer.Install has no phases on a machine that is installed (and not staged): the
   // sequence starts and stops empty, then Sequencer.Boot runs (v1alpha1_sequencer.go). The
