@@ -84,6 +84,14 @@ INSTANTIATE_TEST_SUITE_P(
             "failed to load config via platform metal: duplicate document "
             "v1alpha1/EventSinkConfig/ "
             "is not allowed"},
+        Bad{"unknown_top_level_key", "machine:\n  install:\n    disk: /dev/vda\nmachin: {}\n",
+            S::kLoad,
+            "failed to load config via platform metal: unknown keys found during decoding:\n"
+            "machin: {}\n"},
+        Bad{"unknown_key_in_document",
+            "apiVersion: v1alpha1\nkind: EventSinkConfig\nendpoint: a:1\nendpiont: b\n", S::kLoad,
+            "failed to load config via platform metal: unknown keys found during decoding:\n"
+            "endpiont: b\n"},
         Bad{"not_a_mapping", "- a\n- b\n", S::kLoad,
             "failed to load config via platform metal: expected a document"},
         Bad{"no_install", "version: v1alpha1\nmachine:\n  type: worker\n", S::kValidate,
