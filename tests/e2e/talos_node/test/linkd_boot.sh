@@ -14,6 +14,7 @@ set -uo pipefail
 bin=$1 img=$2
 here=$(cd "$(dirname "$0")" && pwd)
 repo=$(cd "$here/../../../.." && pwd)
+# shellcheck source-path=SCRIPTDIR source=../../lib.sh
 source "$repo/tests/e2e/lib.sh"
 [[ $(id -u) -eq 0 ]] || { echo "SKIP: needs root"; exit 77; }
 for t in qemu-system-x86_64 wireguard-go jq kubectl; do
