@@ -29,18 +29,18 @@ demo_build_node_image() {
     echo "the node peer ($peer) is not built (scripts/build): the story stops once the machines are allocated and powered on"
     return 1
   fi
-  if ! bash "$builder" "$peer" "$root/build/talos-node/out" "$root/build/talos-node/dl" >"$log" 2>&1; then
+  if ! bash "$builder" "$peer" "$root/build/talos-node-image/out" "$root/build/talos-node-image/dl" >"$log" 2>&1; then
     echo "the Talos-like node image could not be built ($(tail -n 1 "$log")); see $log; the story stops once the machines are allocated and powered on"
     return 1
   fi
-  for dir in "$root/build/talos-node/out" "$root/build/talos-node/out/amd64"; do
+  for dir in "$root/build/talos-node-image/out" "$root/build/talos-node-image/out/amd64"; do
     if [[ -s $dir/vmlinuz && -s $dir/initramfs.xz ]]; then
       mkdir -p "$out"
       for f in vmlinuz initramfs.xz; do cp -f "$dir/$f" "$out/$f"; done
       return 0
     fi
   done
-  echo "tests/e2e/talos_node/build.sh made no vmlinuz + initramfs.xz in build/talos-node/out; see $log"
+  echo "tests/e2e/talos_node/build.sh made no vmlinuz + initramfs.xz in build/talos-node-image/out; see $log"
   return 1
 }
 
