@@ -16,6 +16,8 @@ demo_cluster=demo
 demo_ns=default
 demo_class=demo-workers
 demo_env=talos-demo
+demo_node_log_filter='select(.server_uuid == $u and (.msg | test("^\\[talos\\] (node|siderolink|kmsg|event sink|fetching|config|install)"))) | .["talos-time"][11:19] + " " + .msg'
+demo_mm_columns='NAME:.metadata.name,PROVIDERID:.spec.providerID,CONDITIONS:.status.conditions[*].type,STATUS:.status.conditions[*].status'
 demo_event_columns=LAST:.lastTimestamp,TYPE:.type,REASON:.reason,KIND:.involvedObject.kind,NAME:.involvedObject.name,MESSAGE:.message
 
 demo_build_node_image() {
@@ -73,10 +75,11 @@ demo_show() {
   kubectl get events -A --sort-by=.lastTimestamp -o "custom-columns=$demo_event_columns" 2>&1 |
     { read -r h; echo "$h"; tail -n 8; } | cut -c1-200 | demo_indent
   if [[ -n $uuid && -s $state/logs/node-logs.jsonl ]]; then
-    lines=$(jq -r --arg u "$uuid" 'select(.server_uuid == $u) | .msg // empty' "$state/logs/node-logs.jsonl" 2>/dev/null | tail -n 6)
+    # The node's own milestones among its kernel log lines (Talos prefixes them "[talos]").
+    lines=$(jq -r --arg u "$uuid" "$demo_node_log_filter" "$state/logs/node-logs.jsonl" 2>/dev/null | tail -n 10)
     if [[ -n $lines ]]; then
-      echo "  \$ jq -r 'select(.server_uuid == \"$uuid\") | .msg' $state/logs/node-logs.jsonl | tail -n 6"
-      echo "$lines" | cut -c1-150 | demo_indent
+      echo "  \$ jq -r '$demo_node_log_filter' --arg u $uuid $state/logs/node-logs.jsonl | tail -n 10"
+      echo "$lines" | cut -c1-160 | demo_indent
     fi
   fi
 }
@@ -426,6 +429,8 @@ demo_story() {
     demo_stage 3 "allocation and install: power on, PXE-boot $demo_env, config, SideroLink, TalosInstalled, PXEBooted"
     demo_wait "every machine installed and PXEBooted" demo_where_install "${ids[@]}" || rc=1
     demo_show "$u1"
+    echo "  \$ kubectl get metalmachines -A -o custom-columns=$demo_mm_columns"
+    kubectl get metalmachines -A -o "custom-columns=$demo_mm_columns" 2>&1 | demo_indent
     if ((rc == 0)); then
       echo "  the next PXE boot of vm 1 is told to boot from disk:"
       demo_cmd curl -s "http://127.0.0.1:8081/ipxe?uuid=$u1&mac=52-54-00-de-00-01"
