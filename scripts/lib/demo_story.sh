@@ -206,13 +206,16 @@ demo_start_vms() {
     truncate -s 64M "$dir/disk.img"
     # BIOS machine, iPXE option ROM, QEMU user networking (10.0.2.2 is this host's 127.0.0.1;
     # its DHCP names /boot.ipxe). TCG: KVM under nested virtualisation is not dependable.
+    # ipv6=off: with it, user networking would carry a node's connections to linkd's tunnel
+    # address (prefix::1, local on this host) outside the tunnel until WireGuard is up, and
+    # linkd refuses events from that source (no binding has it), as a rack's network would not.
     cat >"$dir/vm.sh" <<VM
 #!/bin/sh
 echo "=== power on \$(date -u +%H:%M:%S)" >>"$state/logs/vm-$i.log"
 echo \$\$ >"$dir/qemu.pid"
 exec qemu-system-x86_64 -accel tcg -machine q35 -m 512 -nographic \\
   -smbios "type=1,uuid=$uuid,manufacturer=Ferrum Demo,product=Demo VM $i,serial=DEMO-$i" \\
-  -netdev "user,id=n0,bootfile=http://10.0.2.2:8081/boot.ipxe" \\
+  -netdev "user,id=n0,ipv6=off,bootfile=http://10.0.2.2:8081/boot.ipxe" \\
   -device "virtio-net-pci,netdev=n0,mac=52:54:00:de:00:$hex" -boot n \\
   -drive "file=$dir/disk.img,format=raw,if=virtio" \\
   -chardev socket,id=ipmi0,host=127.0.0.1,port=$((9700 + i)),reconnect=2 \\
