@@ -406,6 +406,28 @@ YAML
   done
 }
 
+# demo_boot_from_disk I: waits (up to 90 s) for machine I to reboot after its install and be
+# told to boot from disk, and prints that part of its serial console.
+demo_boot_from_disk() {
+  local i=$1 log=$state/logs/vm-$1.log
+  echo "  vm $i reboots after its install; its next PXE boot is told to boot from disk:"
+  for _ in $(seq 45); do
+    grep -aq "No bootable device\|Booting from Hard Disk" "$log" 2>/dev/null &&
+      grep -aq "is PXEBooted, boot from disk" "$log" && break
+    sleep 2
+  done
+  if ! grep -aq "is PXEBooted, boot from disk" "$log"; then
+    echo "  (not within 90 s; ask ferrum-ipxe-http what it would answer:)"
+    demo_cmd curl -s "http://127.0.0.1:8081/ipxe?uuid=$(demo_uuid "$i")&mac=52-54-00-de-00-$(printf '%02x' "$i")"
+    return 0
+  fi
+  echo "  \$ grep -a -A12 'is PXEBooted, boot from disk' $log   # its serial console"
+  tr -d '\r' <"$log" | awk '/is PXEBooted, boot from disk/ { n = 1 } n && NF { print; if (/No bootable device|Boot failed: not a bootable disk/) exit }' |
+    sed 's/^Press Ctrl-B for the iPXE command line\.\.\.//; s/^[[:space:]]*//' | head -n 12 | demo_indent
+  echo "  (the node image \"installs\" a marker image, not a boot loader, so the firmware finds nothing"
+  echo "   to boot on the disk; a Talos install boots from here)"
+}
+
 # --- the story -------------------------------------------------------------------------------------------
 demo_story() {
   local n=$1 ids i u1 rc=0 last m
@@ -434,9 +456,10 @@ demo_story() {
     demo_show "$u1"
     echo "  \$ kubectl get metalmachines -A -o custom-columns=$demo_mm_columns"
     kubectl get metalmachines -A -o "custom-columns=$demo_mm_columns" 2>&1 | demo_indent
+    echo "  (ProviderSet stays False, reason KubeconfigMissing: the node image runs no Kubernetes, so"
+    echo "   there is no workload cluster Secret $demo_cluster-kubeconfig nor a Node to give the providerID)"
     if ((rc == 0)); then
-      echo "  the next PXE boot of vm 1 is told to boot from disk:"
-      demo_cmd curl -s "http://127.0.0.1:8081/ipxe?uuid=$u1&mac=52-54-00-de-00-01"
+      demo_boot_from_disk 1
     fi
   else
     demo_stage 3 "allocation: power on (no node image, so no install)"
@@ -469,11 +492,13 @@ demo_story() {
   echo "demo: the story is done. One machine's whole story:"
   echo "  kubectl describe server $u1"
   echo "  kubectl get events -A --field-selector involvedObject.name=$u1"
-  echo "  grep -a '\[ferrum\]' $state/logs/vm-1.log            # the agent on its serial console"
+  echo "  grep -a '\[ferrum\]\|\[talos\]' $state/logs/vm-1.log   # the agent, then the node, on its serial console"
   if ((linkd_running)); then
     echo "  jq -c 'select(.server_uuid==\"$u1\")' $state/logs/node-logs.jsonl   # its logs through SideroLink"
   fi
-  echo "  curl 'http://127.0.0.1:9091/configdata?uuid=$u1'   # its machine config (while allocated)"
-  echo "  kubectl patch server $u1 --subresource=status --type=merge -p '{\"status\":{\"isClean\":false}}'   # wipe it again (if not allocated)"
+  if ((keep || n > 1)); then
+    echo "  curl 'http://127.0.0.1:9091/configdata?uuid=$u1'   # its machine config, with the ServerClass patch"
+    echo "  kubectl delete machine -n $demo_ns $(demo_machine 1)   # release it: wiped, off, available"
+  fi
   return 0
 }
