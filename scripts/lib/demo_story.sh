@@ -422,7 +422,7 @@ demo_boot_from_disk() {
     return 0
   fi
   echo "  \$ grep -a -A12 'is PXEBooted, boot from disk' $log   # its serial console"
-  tr -d '\r' <"$log" | awk '/is PXEBooted, boot from disk/ { n = 1 } n && NF { print; if (/No bootable device|Boot failed: not a bootable disk/) exit }' |
+  tr -d '\r\b' <"$log" | awk '/is PXEBooted, boot from disk/ { n = 1 } n && NF { print; if (/No bootable device|Boot failed: not a bootable disk/) exit }' |
     sed 's/^Press Ctrl-B for the iPXE command line\.\.\.//; s/^[[:space:]]*//' | head -n 12 | demo_indent
   echo "  (the node image \"installs\" a marker image, not a boot loader, so the firmware finds nothing"
   echo "   to boot on the disk; a Talos install boots from here)"
