@@ -171,6 +171,7 @@ demo_wait() {
         [[ $w == done ]] && continue
         echo "  vm $i ($(demo_uuid "$i")) is stuck at: ${w%%|*}"
         echo "      read: ${w#*|}"
+        echo "      its serial console ends: $(tail -c 4000 "$state/logs/vm-$i.log" 2>/dev/null | tr -d '\r\b' | grep -av '^[[:space:]]*$' | tail -n 1 | cut -c1-120)"
       done
       return 1
     fi
