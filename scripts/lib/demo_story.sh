@@ -1,6 +1,6 @@
 # shellcheck shell=bash
 # The story scripts/demo tells with QEMU machines (sourced by scripts/demo; bash). Uses its
-# variables: root, bin, state, vms, keep, stage_timeout, node_image, linkd_running, pids, and
+# variables: root, build, bin, state, vms, keep, stage_timeout, node_image, linkd_running, pids, and
 # its start_cmd. Each machine i (1..N): SMBIOS UUID 5eed0000-0000-4000-8000-0000000000<ii>,
 # MAC 52:54:00:de:00:<ii>, a 64 MiB disk, serial console in $state/logs/vm-<i>.log, and a BMC
 # (ipmi_sim, tests/e2e/bmc/vm_bmc.sh) on 127.0.0.(10+i):623 whose power switch starts and stops
@@ -31,11 +31,11 @@ demo_build_node_image() {
     echo "the node peer ($peer) is not built (scripts/build): the story stops once the machines are allocated and powered on"
     return 1
   fi
-  if ! bash "$builder" "$peer" "$root/build/talos-node-image/out" "$root/build/talos-node-image/dl" >"$log" 2>&1; then
+  if ! bash "$builder" "$peer" "$build/talos-node-image/out" "$build/talos-node-image/dl" >"$log" 2>&1; then
     echo "the Talos-like node image could not be built ($(tail -n 1 "$log")); see $log; the story stops once the machines are allocated and powered on"
     return 1
   fi
-  for dir in "$root/build/talos-node-image/out" "$root/build/talos-node-image/out/amd64"; do
+  for dir in "$build/talos-node-image/out" "$build/talos-node-image/out/amd64"; do
     if [[ -s $dir/vmlinuz && -s $dir/initramfs.xz ]]; then
       mkdir -p "$out"
       for f in vmlinuz initramfs.xz; do cp -f "$dir/$f" "$out/$f"; done
