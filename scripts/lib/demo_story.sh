@@ -35,15 +35,13 @@ demo_build_node_image() {
     echo "the Talos-like node image could not be built ($(tail -n 1 "$log")); see $log; the story stops once the machines are allocated and powered on"
     return 1
   fi
-  for dir in "$build/talos-node-image/out" "$build/talos-node-image/out/amd64"; do
-    if [[ -s $dir/vmlinuz && -s $dir/initramfs.xz ]]; then
-      mkdir -p "$out"
-      for f in vmlinuz initramfs.xz; do cp -f "$dir/$f" "$out/$f"; done
-      return 0
-    fi
-  done
-  echo "tests/e2e/talos_node/build.sh made no vmlinuz + initramfs.xz in build/talos-node-image/out; see $log"
-  return 1
+  dir=$build/talos-node-image/out
+  if [[ ! -s $dir/vmlinuz || ! -s $dir/initramfs.xz ]]; then
+    echo "tests/e2e/talos_node/build.sh made no vmlinuz + initramfs.xz in $dir; see $log"
+    return 1
+  fi
+  mkdir -p "$out"
+  for f in vmlinuz initramfs.xz; do cp -f "$dir/$f" "$out/$f"; done
 }
 
 demo_stop_vms() {
@@ -103,26 +101,26 @@ demo_facts() {
 }
 # Each stage's where-function: demo_where_<stage> I UUID prints "done" or "<state>|<logs to read>".
 demo_where_discovery() {
-  local i=$1 l=$state/logs
+  local i=$1 l=$state/logs has acc clean power
   IFS=$'\t' read -r has acc clean power _ <<<"$(demo_facts "$2")"
   if [[ $has != yes ]]; then echo "PXE-booting the agent, not registered yet|$l/vm-$i.log (serial), $l/ferrum-ipxe-http.log, $l/ferrum-registry.log"
   elif [[ $acc != true ]]; then echo "registered, not accepted|$l/ferrum-registry.log"
   elif [[ $clean != true ]]; then echo "registered, wiping|$l/vm-$i.log ([ferrum] lines), $l/ferrum-registry.log"
   elif [[ $power != off ]]; then echo "wiped, waiting to be powered off|$l/ferrum-reconciler.log, $l/ferrum-bmcd.log"
-  else echo done; fi
+  else echo "done"; fi
 }
 demo_where_allocated() { # without a node image: allocated and powered on is as far as it goes
-  local i=$1 l=$state/logs
+  local i=$1 l=$state/logs power bound
   IFS=$'\t' read -r _ _ _ power bound _ <<<"$(demo_facts "$2")"
   if [[ $bound != yes ]]; then echo "not allocated|$l/ferrum-reconciler.log (kubectl describe metalmachine -n $demo_ns $(demo_machine "$i"))"
   elif [[ $power != on ]]; then echo "allocated, waiting for power on|$l/ferrum-reconciler.log, $l/ferrum-bmcd.log"
-  else echo done; fi
+  else echo "done"; fi
 }
 demo_where_install() {
-  local i=$1 u=$2 l=$state/logs
+  local i=$1 u=$2 l=$state/logs power bound link loaded installed pxebooted
   IFS=$'\t' read -r _ _ _ power bound link loaded installed pxebooted _ <<<"$(demo_facts "$u")"
   if [[ $bound != yes ]]; then echo "not allocated|$l/ferrum-reconciler.log (kubectl describe metalmachine -n $demo_ns $(demo_machine "$i"))"
-  elif [[ $pxebooted == True ]]; then echo done
+  elif [[ $pxebooted == True ]]; then echo "done"
   elif [[ $installed == True ]]; then echo "installed, waiting for PXEBooted|$l/ferrum-reconciler.log"
   elif [[ $power != on && $link == - ]]; then echo "allocated, waiting for power on|$l/ferrum-reconciler.log, $l/ferrum-bmcd.log"
   elif [[ $link == - ]]; then echo "powered on, PXE-booting its Environment (no SideroLink tunnel yet)|$l/vm-$i.log (serial), $l/ferrum-ipxe-http.log, $l/ferrum-metadata.log, $l/ferrum-linkd.log (grep $u)"
@@ -130,14 +128,14 @@ demo_where_install() {
   else echo "config loaded, installing|$l/node-logs.jsonl, $l/ferrum-linkd.log, $l/vm-$i.log"; fi
 }
 demo_where_release() {
-  local i=$1 l=$state/logs
+  local i=$1 l=$state/logs clean power bound ready
   IFS=$'\t' read -r _ _ clean power bound _ _ _ _ ready <<<"$(demo_facts "$2")"
   if [[ $bound == yes ]]; then echo "still bound|$l/ferrum-reconciler.log (kubectl describe metalmachine -n $demo_ns $(demo_machine "$i"))"
   elif [[ $clean != true && $power != on ]]; then echo "released, dirty, waiting to be powered on for the wipe|$l/ferrum-reconciler.log, $l/ferrum-bmcd.log"
   elif [[ $clean != true ]]; then echo "released, wiping|$l/vm-$i.log ([ferrum] lines), $l/ferrum-registry.log"
   elif [[ $power != off ]]; then echo "wiped, waiting to be powered off|$l/ferrum-reconciler.log, $l/ferrum-bmcd.log"
   elif [[ $ready != true ]]; then echo "clean and off, not ready yet|$l/ferrum-reconciler.log"
-  else echo done; fi
+  else echo "done"; fi
 }
 
 # demo_wait TITLE WHERE_FN MACHINE...: polls until WHERE_FN says done for every machine, with
