@@ -152,7 +152,7 @@ demo_wait() {
     for i in "${ids[@]}"; do
       w=$("$fn" "$i" "$(demo_uuid "$i")")
       where[i]=$w
-      if [[ $w == done ]]; then n_done=$((n_done + 1)); line+="vm$i done; "; else line+="vm$i ${w%%|*}; "; fi
+      if [[ $w == "done" ]]; then n_done=$((n_done + 1)); line+="vm$i done; "; else line+="vm$i ${w%%|*}; "; fi
     done
     el=$((SECONDS - start))
     if ((n_done == ${#ids[@]})); then
@@ -166,7 +166,7 @@ demo_wait() {
       echo "demo: STUCK: $title did not happen within $stage_timeout s (--stage-timeout)"
       for i in "${ids[@]}"; do
         w=${where[i]}
-        [[ $w == done ]] && continue
+        [[ $w == "done" ]] && continue
         echo "  vm $i ($(demo_uuid "$i")) is stuck at: ${w%%|*}"
         echo "      read: ${w#*|}"
         echo "      its serial console ends: $(tail -c 4000 "$state/logs/vm-$i.log" 2>/dev/null | tr -d '\r\b' | grep -av '^[[:space:]]*$' | tail -n 1 | cut -c1-120)"
@@ -430,7 +430,7 @@ demo_boot_from_disk() {
 # --- the story -------------------------------------------------------------------------------------------
 demo_story() {
   local n=$1 ids i u1 rc=0 last m
-  ids=($(seq 1 "$n"))
+  mapfile -t ids < <(seq 1 "$n")
   u1=$(demo_uuid 1)
   echo
   echo "demo: $n machine(s); QEMU TCG is slow: a stage takes minutes. Follow along in another shell:"
