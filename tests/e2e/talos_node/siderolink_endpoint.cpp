@@ -1,0 +1,55 @@
+#include "siderolink_endpoint.hpp"
+
+#include <cctype>
+
+#include "ferrum/percent_encoding.hpp"
+
+namespace ferrum::talos_node {
+
+std::optional<SideroLinkEndpoint> parse_siderolink_endpoint(std::string_view param) {
+  std::string s(param);
+  // endpoint.go's urlSchemeMatcher: a leading "[a-z]+://".
+  auto sep = s.find("://");
+  bool has_scheme = sep != std::string::npos && sep > 0;
+  for (std::size_t i = 0; has_scheme && i < sep; ++i) {
+    has_scheme = std::islower(static_cast<unsigned char>(s[i])) != 0;
+  }
+  if (!has_scheme) s = "grpc://" + s;
+  sep = s.find("://");
+  std::string scheme = s.substr(0, sep);
+  std::string rest = s.substr(sep + 3);
+  auto end = rest.find_first_of("/?#");
+  SideroLinkEndpoint ep;
+  ep.host = rest.substr(0, end);
+  if (ep.host.empty()) return std::nullopt;
+  ep.insecure = scheme == "grpc";
+  bool has_port = false;
+  if (ep.host.front() == '[') {
+    auto close = ep.host.find(']');
+    has_port = close != std::string::npos && close + 1 < ep.host.size();
+  } else {
+    has_port = ep.host.find(':') != std::string::npos;
+  }
+  if (!has_port && scheme == "https") ep.host += ":443";
+  auto q = rest.find('?');
+  if (q != std::string::npos) {
+    std::string query = rest.substr(q + 1, rest.find('#', q) - q - 1);
+    std::size_t pos = 0;
+    while (pos <= query.size()) {
+      auto amp = query.find('&', pos);
+      std::string pair = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+      auto eq = pair.find('=');
+      if (pair.substr(0, eq) == "jointoken" && ep.join_token.empty()) {
+        // url.Values.Get: the first value.
+        auto v = percent_decode(eq == std::string::npos ? "" : pair.substr(eq + 1));
+        if (v) ep.join_token = *v;
+        break;
+      }
+      if (amp == std::string::npos) break;
+      pos = amp + 1;
+    }
+  }
+  return ep;
+}
+
+}  // namespace ferrum::talos_node
