@@ -3,7 +3,8 @@
 # namespace it creates and removes: a bridge br0 (10.77.0.1/24, fd77::1/64) with one tap
 # (tap0) per VM, the daemons bound to the bridge or the namespace's own loopback. Every
 # process is tracked by PID and stopped on exit.
-#   e2e_init NAME          sets ns (NAME-<pid>), work (a temp dir), pids; traps e2e_cleanup
+#   e2e_init NAME          sets ns (NAME-<pid>), work (a temp dir, kept when FERRUM_E2E_KEEP is
+#                          set), pids; traps e2e_cleanup
 #   e2e_netns [TAPS]       creates the namespace, br0 and TAPS taps (tap0..; default 1)
 #   nsx CMD...             runs CMD inside the namespace (foreground only: a function started
 #                          with & leaves $! naming a subshell, not the process)
@@ -27,7 +28,7 @@ e2e_cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
+  if [[ -n ${FERRUM_E2E_KEEP:-} ]]; then echo "e2e: kept $work (FERRUM_E2E_KEEP)"; else rm -rf "$work"; fi
 }
 
 nsx() { ip netns exec "$ns" "$@"; }
