@@ -68,6 +68,10 @@ e2e_start_apiserver() {
 # PXE-boot the agent: ferrum-registry (10.77.0.1:50100, admin 127.0.0.1:9410), ferrum-tftpd
 # (snponly.efi), ferrum-ipxe-http (10.77.0.1:8081, the agent environment from AGENT_DIR, console
 # on ttyS0) and dnsmasq (OVMF PXE -> snponly.efi -> iPXE -> /boot.ipxe); waits for readiness.
+# dnsmasq's router advertisements (they spare iPXE a long IPv6 wait) carry router lifetime 0:
+# the namespace is not the machines' IPv6 router, so a node reaches ferrum-linkd's tunnel
+# address (local to the namespace) only through its tunnel, never straight over br0, where
+# linkd could not tell which node is speaking.
 e2e_start_boot_services() {
   local bin=$1 agent_dir=$2
   shift 2
@@ -87,7 +91,7 @@ e2e_start_boot_services() {
     --interface=br0 --bind-interfaces --dhcp-range=10.77.0.100,10.77.0.200,255.255.255.0,1h \
     --dhcp-userclass=set:ipxe,iPXE --dhcp-boot=tag:ipxe,http://10.77.0.1:8081/boot.ipxe \
     --dhcp-match=set:efi64,option:client-arch,7 --dhcp-boot=tag:efi64,tag:!ipxe,snponly.efi,,10.77.0.1 \
-    --no-ping --enable-ra --dhcp-range=fd77::,ra-only --dhcp-option=encap:175,176,1b \
+    --no-ping --enable-ra --ra-param=br0,10,0 --dhcp-range=fd77::,ra-only --dhcp-option=encap:175,176,1b \
     --dhcp-leasefile="$work/leases" --pid-file="$work/dnsmasq.pid" --log-dhcp \
     2>"$work/dnsmasq.log" &
   pids+=($!)
