@@ -15,7 +15,8 @@
 #                     nothing happens; accepted: NoBMC, boot 2 wipes and sets up the BMC
 #                     in-band, the reconciler powers the clean, free machine off
 #   helpers: srv cond events calls vm_pid vm_running chassis wait_for dump finish and the
-#   predicates below. Hook: define machine_dump_extra to add to dump's output.
+#   predicates below. Hooks: machine_dump_extra adds to dump's output; machine_discovered_hook
+#   runs once the registered, not accepted Server has been checked.
 # After machine_create a failed check is counted (set +e), not fatal: finish reports them all.
 
 machine_uuid=3c1f5e2a-7b4d-4e6f-9a08-b1c2d3e4f5a6
@@ -148,6 +149,7 @@ machine_discover_accept_wipe() {
   equals "not accepted: the reconciler left the BMC alone" "$(calls)" "power 1"
   equals "not accepted: no finalizer" "$(srv '.metadata.finalizers // [] | length')" "0"
   equals "not accepted: no spec.bmc" "$(srv '.spec.bmc // "none"')" "none"
+  if declare -F machine_discovered_hook >/dev/null; then machine_discovered_hook; fi
 
   # --- 2 accepted: wipe, in-band BMC, powered off ------------------------------------------
   nsx kubectl patch server "$uuid" --type=json -p '[{"op":"replace","path":"/spec/accepted","value":true}]' >/dev/null

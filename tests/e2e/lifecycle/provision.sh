@@ -103,10 +103,11 @@ start=$SECONDS
 
 # --- helpers ------------------------------------------------------------------------------
 K() { nsx kubectl "$@"; }
-obj() { K get "$1" -o json 2>/dev/null | jq -r "$2"; } # obj 'KIND NAME [-n NS]' JQ
+# shellcheck disable=SC2086 # obj 'KIND NAME -n NS' JQ: the words are kubectl's arguments
+obj() { K get $1 -o json 2>/dev/null | jq -r "$2"; }
 bnd() { K get serverbinding "$uuid" -o json 2>/dev/null | jq -r "$1"; }
 mm() { K get metalmachine "$1" -n default -o json 2>/dev/null | jq -r "$2"; }
-# tcond JQ-OF-OBJECT TYPE: "status/reason" of a condition, none when absent
+# bcond TYPE / mcond MACHINE TYPE: "status/reason" of a binding's / MetalMachine's condition
 bcond() { bnd "[.status.conditions[]? | select(.type==\"$1\") | .status + \"/\" + (.reason // \"\")][0] // \"none\""; }
 mcond() { mm "$1" "[.status.conditions[]? | select(.type==\"$2\") | .status + \"/\" + (.reason // \"\")][0] // \"none\""; }
 bound() { K get serverbinding "$uuid" >/dev/null 2>&1; }
@@ -164,6 +165,7 @@ events_view() {
 }
 
 # --- 1-2 discovery, acceptance, wipe -----------------------------------------------------
+machine_discovered_hook() { operator_view "registered, not accepted"; }
 machine_discover_accept_wipe || finish provision
 wait_for 30 "ServerClass e2e-boxes lists the clean Server" available
 wait_for 60 "Environment provision-e2e ready (assets downloaded, sha512 checked)" env_ready
@@ -214,6 +216,7 @@ spec:
 YAML
 K patch cluster c1 -n default --subresource=status --type=merge -p '{"status":{"infrastructureReady":true}}' >/dev/null
 cuid=$(obj 'cluster c1 -n default' .metadata.uid)
+[[ -n $cuid ]] || fail "Cluster c1 has a uid"
 K apply -f - >/dev/null <<YAML
 apiVersion: infrastructure.cluster.x-k8s.io/v1alpha3
 kind: MetalCluster
@@ -254,6 +257,7 @@ data:
   format: $(printf yaml | base64 -w0)
 YAML
   muid=$(obj "machine $m -n default" .metadata.uid)
+  [[ -n $muid ]] || fail "Machine $m has a uid"
   K apply -f - >/dev/null <<YAML
 apiVersion: infrastructure.cluster.x-k8s.io/v1alpha3
 kind: MetalMachine
@@ -302,6 +306,7 @@ equals "log line: cluster" "$(jq -r .cluster <<<"$line")" "c1"
 equals "log line: machine" "$(jq -r .machine <<<"$line")" "m1"
 equals "log line: metal_machine" "$(jq -r .metal_machine <<<"$line")" "m1"
 equals "log line: namespace" "$(jq -r .namespace <<<"$line")" "default"
+equals "log line: came from the node's tunnel address" "$(jq -r .node <<<"$line")" "$node_addr"
 wait_for "$budget" "binding: TalosInstalled=True" bcond_is TalosInstalled "True/" || finish provision
 equals "binding: TalosConfigLoaded" "$(bcond TalosConfigLoaded)" "True/"
 equals "binding: TalosConfigValidated" "$(bcond TalosConfigValidated)" "True/"
@@ -317,7 +322,12 @@ echo "    $line"
 # The disk: the node's image, byte for byte.
 node_image_ok "$work/disk.img" "$work/disk.before-install" && pass "disk: the node's image with its UUID, byte for byte" || fail "disk: the node's image"
 
-# The next PXE boot of an installed machine boots from disk, by each method.
+# The node rebooted; the machine's own next PXE boot is told to boot from disk (iPXE echoes
+# ferrum-ipxe-http's note on the console, then exits to the firmware).
+serial_has() { tr -d '\r' <"$work/serial.log" | grep -aq "$1"; }
+wait_for 90 "the machine's next PXE boot: told to boot from disk (ipxe-exit)" \
+  serial_has "ferrum: Server $uuid is PXEBooted, boot from disk (ipxe-exit"
+# And the answer for each method, as iPXE gets it.
 wait_for 30 "/ipxe: installed -> boot from disk (default ipxe-exit)" ipxe_has "200 #!ipxe;"
 ipxe_has ";exit;" && pass "/ipxe: the script exits to the firmware" || fail "/ipxe exit: $(ipxe_answer)"
 K patch server "$uuid" --type=merge -p '{"spec":{"bootFromDiskMethod":"http-404"}}' >/dev/null
@@ -359,7 +369,6 @@ body=$(cat "$work/configdata")
 echo "    body: $body"
 [[ $body == *"Server $uuid"*"configPatches"*"/machine/nosuch/field"* ]] && pass "/configdata 500 names the Server, its configPatches and the path" || fail "/configdata 500 body"
 wait_for 30 "allocated again: PXE and power on" calls_have "power 1"
-serial_has() { tr -d '\r' <"$work/serial.log" | grep -aq "$1"; }
 wait_for "$budget" "boot 5: the node's console shows the 500 and retries" serial_has "failed to download config.*status code 500" || finish provision
 K patch server "$uuid" --type=merge -p '{"spec":{"configPatches":[{"op":"replace","path":"/machine/install/disk","value":"/dev/nosuch"}]}}' >/dev/null
 wait_for 60 "boot 5: the node's ConfigLoadErrorEvent -> binding TalosConfigLoaded=False" \
