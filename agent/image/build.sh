@@ -6,7 +6,8 @@
 #                            NIC / storage / IPMI kernel modules with their modules.dep
 #                            dependencies, and an /init that loads them and runs the agent.
 # ferrum-ipxe-http serves OUT as --agent-dir (environment agent-amd64).
-# Cached: the kernel package in CACHE, and OUT is rebuilt only when an input changed (this
+# The kernel download, module and library copying are agent/image/debian_kernel.sh, shared with
+# tests/e2e/talos_node/build.sh. Cached: the kernel package in CACHE, and OUT is rebuilt only when an input changed (this
 # script, init, the agent binary, busybox, the kernel package). Usage:
 #   build.sh AGENT_BINARY OUT CACHE
 set -euo pipefail
@@ -21,20 +22,10 @@ for tool in apt-get dpkg-deb depmod cpio xz strip ldd /bin/busybox; do
 done
 mkdir -p "$cache" "$out/amd64"
 
-pkg=$(apt-cache depends linux-image-amd64 2>/dev/null | grep -o 'linux-image-6[^ ]*-amd64' | head -1 || true)
-deb=$(ls "$cache"/linux-image-*-amd64_*.deb 2>/dev/null | head -1 || true)
-if [[ -n $pkg && ( -z $deb || $deb != */${pkg}_* ) ]]; then
-  echo "agent image: downloading $pkg"
-  tmp=$(mktemp -d "$cache/dl.XXXXXX")
-  (cd "$tmp" && apt-get download -q "$pkg" >/dev/null 2>&1)
-  rm -f "$cache"/linux-image-*-amd64_*.deb
-  mv "$tmp"/*.deb "$cache/"
-  rm -rf "$tmp"
-  deb=$(ls "$cache"/linux-image-*-amd64_*.deb | head -1)
-fi
-[[ -n $deb ]] || { echo "agent image: no linux-image package known to apt (apt-get update?)" >&2; exit 1; }
+source "$here/debian_kernel.sh"
+deb=$(debian_kernel_deb "$cache" "agent image")
 
-key=$( { sha256sum "$here/build.sh" "$here/init" "$here/udhcpc.script" "$agent" /bin/busybox
+key=$( { sha256sum "$here/build.sh" "$here/debian_kernel.sh" "$here/init" "$here/udhcpc.script" "$agent" /bin/busybox
   basename "$deb"; } | sha256sum | cut -d' ' -f1)
 if [[ -s $out/amd64/vmlinuz && -s $out/amd64/initramfs.xz && $(cat "$out/inputs" 2>/dev/null) == "$key" ]]; then
   echo "agent image: up to date ($out/amd64)"
@@ -45,11 +36,7 @@ echo "agent image: building from $(basename "$deb")"
 work=$(mktemp -d "$cache/build.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 kroot=$work/kernel
-mkdir -p "$kroot"
-dpkg-deb --fsys-tarfile "$deb" | tar -x -C "$kroot" --wildcards './boot/vmlinuz-*' './lib/modules/*'
-kver=$(ls "$kroot/lib/modules" | head -1)
-# The package ships no modules.dep (the postinst runs depmod): make one for the unpacked tree.
-depmod -b "$kroot" "$kver"
+kver=$(debian_kernel_unpack "$deb" "$kroot")
 
 root=$work/root
 mkdir -p "$root"/{bin,dev,etc,proc,sys,tmp,run,lib/modules}
@@ -59,33 +46,9 @@ for applet in sh mount insmod ip udhcpc sleep cat echo reboot ls grep mkdir sets
 done
 install -m 0755 "$agent" "$root/bin/ferrum-agent"
 strip --strip-unneeded "$root/bin/ferrum-agent"
-# Shared libraries at the paths ldd resolves, plus the dynamic loader.
-ldd "$agent" | awk '/=> \// {print $3} /^\t\/[^ ]+ \(/ {print $1}' | sort -u | while read -r lib; do
-  mkdir -p "$root$(dirname "$lib")"
-  cp -L "$lib" "$root$lib"
-  strip --strip-unneeded "$root$lib" 2>/dev/null || true
-done
+copy_shared_libs "$agent" "$root"
 # Modules in load order: each module's dependencies (modules.dep, deepest last) before it.
-moddir=$kroot/lib/modules/$kver
-declare -A seen=()
-order=()
-add_module() {
-  local path=$1 dep
-  [[ -n ${seen[$path]:-} ]] && return 0
-  seen[$path]=1
-  for dep in $(grep "^$path:" "$moddir/modules.dep" | cut -d: -f2); do add_module "$dep"; done
-  order+=("$path")
-}
-for m in "${modules[@]}"; do
-  path=$(grep -E "/${m//_/[_-]}\.ko(\.[a-z]+)?:" "$moddir/modules.dep" | head -1 | cut -d: -f1 || true)
-  [[ -n $path ]] || { echo "agent image: module $m not in $kver" >&2; exit 1; }
-  add_module "$path"
-done
-for path in "${order[@]}"; do
-  mkdir -p "$root/lib/modules/$(dirname "$path")"
-  cp "$moddir/$path" "$root/lib/modules/$path"
-  echo "$path"
-done >"$root/etc/modules.order"
+debian_kernel_modules "agent image" "$kroot" "$kver" "$root" "${modules[@]}"
 install -m 0755 "$here/init" "$root/init"
 install -m 0755 "$here/udhcpc.script" "$root/etc/udhcpc.script"
 echo "$kver" >"$root/etc/kernel-version"
@@ -96,4 +59,4 @@ cp "$kroot"/boot/vmlinuz-* "$work/vmlinuz"
 mv "$work/vmlinuz" "$out/amd64/vmlinuz"
 mv "$work/initramfs.xz" "$out/amd64/initramfs.xz"
 echo "$key" >"$out/inputs"
-echo "agent image: $out/amd64 (kernel $kver, ${#order[@]} modules, initramfs $(du -h "$out/amd64/initramfs.xz" | cut -f1))"
+echo "agent image: $out/amd64 (kernel $kver, $(wc -l <"$root/etc/modules.order") modules, initramfs $(du -h "$out/amd64/initramfs.xz" | cut -f1))"

@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Shared by the image builds (agent/image/build.sh, tests/e2e/talos_node/build.sh); source it.
 # Debian's kernel, never installed: the linux-image-<abi>-amd64 package apt-get downloads into
 # a cache, unpacked with dpkg-deb; modules copied with their modules.dep dependencies; a

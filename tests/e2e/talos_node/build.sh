@@ -7,7 +7,7 @@
 #                      loads them and runs the peer (which does DHCP itself, after its KSPP check).
 # Boot it with a target Environment's args (talos.config=, siderolink.api=, talos.logging.kernel=,
 # talos.events.sink=, and Talos' slab_nomerge pti=on). Cached: the kernel package in CACHE; OUT is
-# rebuilt only when an input changed. Usage:
+# rebuilt only when an input's content changed (not its path). Usage:
 #   build.sh PEER_BINARY OUT CACHE
 set -euo pipefail
 usage="usage: build.sh PEER_BINARY OUT CACHE"
@@ -28,7 +28,7 @@ deb=$(debian_kernel_deb "$cache" "$tag")
 
 key=$( { sha256sum "$here/build.sh" "$here/init" "$agent_image/debian_kernel.sh" \
   "$agent_image/udhcpc.script" "$peer" /bin/busybox /usr/bin/wireguard-go
-  basename "$deb"; } | sha256sum | cut -d' ' -f1)
+  basename "$deb"; } | cut -d' ' -f1 | sha256sum | cut -d' ' -f1)
 if [[ -s $out/vmlinuz && -s $out/initramfs.xz && $(cat "$out/inputs" 2>/dev/null) == "$key" ]]; then
   echo "$tag: up to date ($out)"
   exit 0

@@ -112,8 +112,10 @@ std::string populate_config_url(std::string_view url, const UrlValues& values) {
   auto qpos = url.find('?');
   if (qpos == std::string_view::npos) return std::string(url);
   auto hash = url.find('#', qpos);
-  std::string_view raw = url.substr(qpos + 1, hash == std::string_view::npos ? hash : hash - qpos - 1);
-  std::string_view fragment = hash == std::string_view::npos ? std::string_view() : url.substr(hash);
+  std::string_view raw =
+      url.substr(qpos + 1, hash == std::string_view::npos ? hash : hash - qpos - 1);
+  std::string_view fragment =
+      hash == std::string_view::npos ? std::string_view() : url.substr(hash);
 
   // AllVariables in variable.go (constants.UUIDKey, SerialNumberKey, MacKey, HostnameKey, CodeKey).
   const std::vector<Variable> vars = {{"uuid", true, &values.uuid},

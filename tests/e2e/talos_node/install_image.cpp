@@ -20,4 +20,9 @@ std::string install_image(const std::string& uuid, const std::string& disk,
   return out;
 }
 
+bool holds_install_image(std::string_view head, const std::string& uuid) {
+  std::string want = "FERRUM-TALOS-NODE-PEER v1\nuuid=" + uuid + "\n";
+  return head.substr(0, want.size()) == want;
+}
+
 }  // namespace ferrum::talos_node

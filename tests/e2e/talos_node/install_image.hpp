@@ -8,6 +8,7 @@
 #include <cstddef>
 #include <map>
 #include <string>
+#include <string_view>
 
 namespace ferrum::talos_node {
 
@@ -16,5 +17,9 @@ inline constexpr std::size_t kInstallHeaderBytes = 4096;
 
 std::string install_image(const std::string& uuid, const std::string& disk,
                           const std::map<std::string, std::string>& labels);
+
+// Whether a disk starting with `head` holds the image install_image wrote for `uuid`: such a
+// machine counts as installed (Talos' Machine().Installed()), so the peer skips its install.
+bool holds_install_image(std::string_view head, const std::string& uuid);
 
 }  // namespace ferrum::talos_node

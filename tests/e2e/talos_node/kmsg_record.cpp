@@ -10,10 +10,10 @@ namespace {
 
 // go-kmsg Facility.String() / Priority.String().
 constexpr std::array<const char*, 24> kFacilities = {
-    "kern",   "user",   "mail",   "daemon", "auth",   "syslog", "lpr",    "news",
-    "uucp",   "cron",   "authpriv", "ftp",  "ntp",    "security", "console", "solaris-cron",
-    "local0", "local1", "local2", "local3", "local4", "local5", "local6", "local7"};
-constexpr std::array<const char*, 8> kPriorities = {"emerg", "alert", "crit",   "err",
+    "kern",   "user",   "mail",     "daemon", "auth",   "syslog",   "lpr",     "news",
+    "uucp",   "cron",   "authpriv", "ftp",    "ntp",    "security", "console", "solaris-cron",
+    "local0", "local1", "local2",   "local3", "local4", "local5",   "local6",  "local7"};
+constexpr std::array<const char*, 8> kPriorities = {"emerg",   "alert",  "crit", "err",
                                                     "warning", "notice", "info", "debug"};
 
 // kmsgPriorityToLevel, then zapcore.Level.String().

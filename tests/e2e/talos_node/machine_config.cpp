@@ -1,6 +1,8 @@
 #include "machine_config.hpp"
 
 #include <algorithm>
+#include <map>
+#include <optional>
 #include <set>
 #include <tuple>
 
@@ -12,22 +14,53 @@ namespace {
 using nlohmann::json;
 
 constexpr std::string_view kLoadPrefix = "failed to load config via platform metal: ";
-constexpr std::string_view kValidatePrefix = "failed to validate config acquired via platform metal: ";
+constexpr std::string_view kValidatePrefix =
+    "failed to validate config acquired via platform metal: ";
 
 // The kinds of Talos 1.8's registry (registry.Register in pkg/machinery/config/types/**),
 // each at version v1alpha1; "v1alpha1" itself is the legacy machine config.
 const std::set<std::string>& registered_kinds() {
-  static const std::set<std::string> kinds = {
-      "VolumeConfig",          "NetworkDefaultActionConfig", "KubeSpanEndpointsConfig",
-      "NetworkRuleConfig",     "EventSinkConfig",            "ExtensionServiceConfig",
-      "KmsgLogConfig",         "WatchdogTimerConfig",        "TrustedRootsConfig",
-      "SideroLinkConfig"};
+  static const std::set<std::string> kinds = {"VolumeConfig",
+                                              "NetworkDefaultActionConfig",
+                                              "KubeSpanEndpointsConfig",
+                                              "NetworkRuleConfig",
+                                              "EventSinkConfig",
+                                              "ExtensionServiceConfig",
+                                              "KmsgLogConfig",
+                                              "WatchdogTimerConfig",
+                                              "TrustedRootsConfig",
+                                              "SideroLinkConfig"};
   return kinds;
 }
 
 std::string str(const json& doc, const char* key) {
   auto it = doc.find(key);
   return it != doc.end() && it->is_string() ? it->get<std::string>() : std::string();
+}
+
+// The top-level keys of the documents the peer reads (the yaml tags of v1alpha1.Config,
+// siderolink.ConfigV1Alpha1, runtime.EventSinkV1Alpha1, runtime.KmsgLogV1Alpha1).
+const std::set<std::string>* known_top_level_keys(const std::string& kind) {
+  static const std::map<std::string, std::set<std::string>> keys = {
+      {"v1alpha1", {"version", "debug", "persist", "machine", "cluster"}},
+      {"SideroLinkConfig", {"apiVersion", "kind", "apiUrl"}},
+      {"EventSinkConfig", {"apiVersion", "kind", "endpoint"}},
+      {"KmsgLogConfig", {"apiVersion", "kind", "name", "url"}}};
+  auto it = keys.find(kind);
+  return it == keys.end() ? nullptr : &it->second;
+}
+
+// decoder.go checkUnknownKeys (unknown_keys.go): the unknown part of the document, as YAML.
+// Only the top level is checked here.
+std::optional<std::string> unknown_keys_error(const json& doc, const std::string& kind) {
+  const auto* known = known_top_level_keys(kind);
+  if (known == nullptr) return std::nullopt;
+  json unknown = json::object();
+  for (const auto& [k, v] : doc.items()) {
+    if (known->count(k) == 0) unknown[k] = v;
+  }
+  if (unknown.empty()) return std::nullopt;
+  return "unknown keys found during decoding:\n" + yaml::emit(unknown);
 }
 
 ConfigError load_error(std::string msg) {
@@ -39,7 +72,8 @@ void add_label_list(const std::string& list, std::map<std::string, std::string>&
   std::size_t pos = 0;
   while (pos <= list.size()) {
     auto comma = list.find(',', pos);
-    std::string item = list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
+    std::string item =
+        list.substr(pos, comma == std::string::npos ? std::string::npos : comma - pos);
     auto eq = item.find('=');
     if (!item.empty()) out[item.substr(0, eq)] = eq == std::string::npos ? "" : item.substr(eq + 1);
     if (comma == std::string::npos) break;
@@ -117,6 +151,7 @@ std::variant<NodeConfig, ConfigError> load_machine_config(std::string_view bytes
                         " is not allowed");
     }
     if (version == "v1alpha1" && kind.empty()) {
+      if (auto err = unknown_keys_error(doc, "v1alpha1")) return load_error(*err);
       v1alpha1 = &doc;
       continue;
     }
@@ -124,6 +159,7 @@ std::variant<NodeConfig, ConfigError> load_machine_config(std::string_view bytes
     if (version != "v1alpha1" || registered_kinds().count(kind) == 0) {
       return load_error("\"" + kind + "\" \"" + version + "\": not registered");
     }
+    if (auto err = unknown_keys_error(doc, kind)) return load_error(*err);
     if (kind == "SideroLinkConfig") {
       // siderolink.go Validate.
       cfg.siderolink_api_url = str(doc, "apiUrl");

@@ -4,6 +4,8 @@
 //
 // Upstream (siderolabs/talos v1.8):
 //   pkg/machinery/config/configloader/internal/decoder/decoder.go  documents, kinds, versions
+//   pkg/machinery/config/configloader/internal/decoder/unknown_keys.go  unknown keys (the peer
+//       checks the top level of the documents it reads, not nested fields)
 //   pkg/machinery/config/internal/registry/registry.go            "not registered"
 //   pkg/machinery/config/container/container.go                   Validate (one multierror)
 //   pkg/machinery/config/types/v1alpha1/v1alpha1_validation.go    machine / install rules

@@ -31,6 +31,7 @@
 #include "events.grpc.pb.h"
 #include "ferrum/talos_kernel_args.hpp"
 #include "install_image.hpp"
+#include "kernel_cmdline.hpp"
 #include "kmsg_record.hpp"
 #include "machine_config.hpp"
 #include "machine_events.pb.h"
@@ -46,15 +47,19 @@ using namespace std::chrono_literals;
 namespace fs = std::filesystem;
 
 // Talos' machined logs through the kernel log with a "[talos]" prefix
-// (internal/app/machined/main.go, kmsg.SetupLogger); the peer writes the console too.
+// (internal/app/machined/main.go, kmsg.SetupLogger), so its lines reach the console and the
+// kmsg stream alike. Writes to /dev/kmsg are rate-limited unless printk.devkmsg=on (one of
+// Talos' default args): without it the peer writes the console itself as well.
+bool g_devkmsg_on = false;
+
 void say(const std::string& msg) {
   std::string line = "[talos] " + msg + "\n";
-  std::fwrite(line.data(), 1, line.size(), stdout);
-  std::fflush(stdout);
   int fd = ::open("/dev/kmsg", O_WRONLY | O_CLOEXEC);
-  if (fd >= 0) {
-    (void)!::write(fd, line.data(), line.size());
-    ::close(fd);
+  bool logged = fd >= 0 && ::write(fd, line.data(), line.size()) > 0;
+  if (fd >= 0) ::close(fd);
+  if (!logged || !g_devkmsg_on) {
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fflush(stdout);
   }
 }
 
@@ -65,26 +70,6 @@ std::string read_file(const std::string& path) {
   std::string s = ss.str();
   while (!s.empty() && (s.back() == '\n' || s.back() == ' ')) s.pop_back();
   return s;
-}
-
-// go-procfs splits the command line at spaces; quoting is not needed by any argument here.
-std::vector<std::string> split_words(const std::string& s) {
-  std::vector<std::string> out;
-  std::istringstream in(s);
-  std::string w;
-  while (in >> w) out.push_back(w);
-  return out;
-}
-
-std::optional<std::string> first_value(const std::vector<std::string>& words,
-                                       std::string_view key) {
-  for (const auto& w : words) {
-    auto eq = w.find('=');
-    if (std::string_view(w).substr(0, eq) == key) {
-      return eq == std::string::npos ? std::string() : w.substr(eq + 1);
-    }
-  }
-  return std::nullopt;
 }
 
 [[noreturn]] void final_reboot(bool reboot_enabled, int cmd) {
@@ -98,7 +83,7 @@ std::optional<std::string> first_value(const std::vector<std::string>& words,
 [[noreturn]] void fail_boot(const NodeSettings& s, const std::vector<std::string>& words,
                             const std::string& err) {
   say(err);
-  if (first_value(words, "panic") == std::optional<std::string>("0")) {
+  if (cmdline_value(words, "panic") == std::optional<std::string>("0")) {
     say("panic=0 kernel flag found, sleeping forever");
     final_reboot(false, 0);
   }
@@ -151,13 +136,14 @@ std::vector<std::string> interface_addresses(const std::string& ip) {
   std::string text;
   char buf[4096];
   ssize_t n;
-  while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0) text.append(buf, static_cast<std::size_t>(n));
+  while ((n = ::read(pipefd[0], buf, sizeof buf)) > 0)
+    text.append(buf, static_cast<std::size_t>(n));
   ::close(pipefd[0]);
   ::waitpid(pid, nullptr, 0);
   std::istringstream in(text);
   std::string line;
   while (std::getline(in, line)) {
-    auto words = split_words(line);
+    auto words = split_cmdline(line);
     for (std::size_t i = 0; i + 1 < words.size(); ++i) {
       if (words[i] == "inet" || words[i] == "inet6") {
         out.push_back(words[i + 1].substr(0, words[i + 1].find('/')));
@@ -227,8 +213,15 @@ std::string event_id() {
 
 // Events queue up from boot; once the sink is known they are sent in order, each retried until
 // the sink takes it (linkd refuses events from a node it does not know yet, so Talos resends).
+//
+// Talos keeps its connections once made. The peer opens them again when the SideroLink comes
+// up (`link_generation` changes): a lab host that owns the tunnel address answers it on the LAN
+// too (RA gives the node a default route), and a connection made there before the tunnel
+// existed would stay outside it, from an address ferrum-linkd does not know.
 class EventPublisher {
  public:
+  explicit EventPublisher(const std::atomic<int>& link_generation)
+      : link_generation_(link_generation) {}
   void publish(const google::protobuf::Any& ev) {
     std::lock_guard lk(mu_);
     if (queue_.size() >= 4096) queue_.pop_front();
@@ -251,10 +244,15 @@ class EventPublisher {
 
  private:
   void loop(const std::string& endpoint) {
-    auto stub = events::EventSinkService::NewStub(
-        grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()));
+    int generation = -1;
+    std::unique_ptr<events::EventSinkService::Stub> stub;
     int attempt = 0;
     for (;;) {
+      if (generation != link_generation_.load()) {
+        generation = link_generation_.load();
+        stub = events::EventSinkService::NewStub(
+            grpc::CreateChannel(endpoint, grpc::InsecureChannelCredentials()));
+      }
       google::protobuf::Any ev;
       {
         std::unique_lock lk(mu_);
@@ -286,6 +284,7 @@ class EventPublisher {
     }
   }
 
+  const std::atomic<int>& link_generation_;
   std::mutex mu_;
   std::condition_variable cv_;
   std::deque<google::protobuf::Any> queue_;
@@ -343,7 +342,8 @@ bool send_all(int fd, const std::string& data) {
 }
 
 // Streams every kernel log record since boot to `url` (tcp:// only, as Ferrum serves it).
-void start_kmsg_stream(const std::string& url) {
+// Reconnects when the SideroLink comes up, like EventPublisher.
+void start_kmsg_stream(const std::string& url, const std::atomic<int>& link_generation) {
   if (url.rfind("tcp://", 0) != 0) {
     say("kmsg log: only tcp:// is supported by the peer: " + url);
     return;
@@ -354,7 +354,7 @@ void start_kmsg_stream(const std::string& url) {
     return;
   }
   say("kmsg log: streaming to " + url);
-  std::thread([hp = *hp] {
+  std::thread([hp = *hp, &link_generation] {
     auto now_real = std::chrono::system_clock::now().time_since_epoch();
     timespec mono{};
     ::clock_gettime(CLOCK_MONOTONIC, &mono);
@@ -363,6 +363,7 @@ void start_kmsg_stream(const std::string& url) {
     int kfd = ::open("/dev/kmsg", O_RDONLY | O_CLOEXEC);
     if (kfd < 0) return;
     int sock = -1;
+    int generation = link_generation.load();
     std::string pending;
     char buf[8192];
     for (;;) {
@@ -377,7 +378,12 @@ void start_kmsg_stream(const std::string& url) {
         if (!rec) continue;
         pending = kmsg_json_line(*rec, boot_ns);
       }
+      if (sock >= 0 && generation != link_generation.load()) {
+        ::close(sock);
+        sock = -1;
+      }
       if (sock < 0) {
+        generation = link_generation.load();
         sock = connect_tcp(hp);
         if (sock < 0) {
           std::this_thread::sleep_for(1s);
@@ -431,6 +437,10 @@ std::optional<Link> bring_up_siderolink(const NodeSettings& s, const std::string
     say("siderolink: failed to parse siderolink API endpoint: " + api);
     return std::nullopt;
   }
+  if (ep->tunnel) {
+    // WireGuard over gRPC (wireguard_over_grpc=true in the request) is not in the peer.
+    say("siderolink: grpc_tunnel is not supported by the test peer; using plain WireGuard");
+  }
   auto priv = linkd::generate_private_key();
   auto pub = linkd::public_key_of(priv);
   // A UniqueMachineToken lives in META on real Talos; the peer makes one per boot.
@@ -464,8 +474,9 @@ std::optional<Link> bring_up_siderolink(const NodeSettings& s, const std::string
     return std::nullopt;
   }
   const std::string& endpoint = resp.server_endpoint(0);
-  say(fmt::format("siderolink: configuring siderolink connection peer_endpoint={} node={} server={}",
-                  endpoint, resp.node_address_prefix(), resp.server_address()));
+  say(fmt::format(
+      "siderolink: configuring siderolink connection peer_endpoint={} node={} server={}", endpoint,
+      resp.node_address_prefix(), resp.server_address()));
 
   const std::string ifname = "siderolink";
   pid_t pid = ::fork();
@@ -477,19 +488,23 @@ std::optional<Link> bring_up_siderolink(const NodeSettings& s, const std::string
   std::string sock = "/var/run/wireguard/" + ifname + ".sock";
   for (int i = 0; i < 100 && !fs::exists(sock); ++i) std::this_thread::sleep_for(100ms);
   // wireguard-go resolves nothing: the endpoint must be an IP literal with a port.
-  std::string uapi = "set=1\nprivate_key=" + priv.hex() + "\nreplace_peers=true\npublic_key=" +
-                     server_key->hex() + "\nendpoint=" + endpoint +
+  std::string uapi = "set=1\nprivate_key=" + priv.hex() +
+                     "\nreplace_peers=true\npublic_key=" + server_key->hex() +
+                     "\nendpoint=" + endpoint +
                      "\npersistent_keepalive_interval=25\nreplace_allowed_ips=true\n"
-                     "allowed_ip=" + resp.server_address() + "/128\n\n";
+                     "allowed_ip=" +
+                     resp.server_address() + "/128\n\n";
   std::string reply = uapi_request(sock, uapi);
   if (reply.find("errno=0") == std::string::npos) {
     say("siderolink: wireguard-go refused the configuration: " + reply);
     return std::nullopt;
   }
   // manager.go: address = node_address_prefix on the link, peer AllowedIPs = server /128,
-  // keepalive constants.SideroLinkDefaultPeerKeepalive (25 s), MTU wireguard.LinkMTU (1280).
+  // keepalive constants.SideroLinkDefaultPeerKeepalive (25 s), MTU wireguard.LinkMTU (1280,
+  // siderolabs/siderolink pkg/wireguard/wireguard.go).
   run_command({s.ip_command, "link", "set", ifname, "mtu", "1280", "up"});
-  if (run_command({s.ip_command, "-6", "addr", "add", resp.node_address_prefix(), "dev", ifname}) != 0) {
+  if (run_command({s.ip_command, "-6", "addr", "add", resp.node_address_prefix(), "dev", ifname}) !=
+      0) {
     say("siderolink: could not add " + resp.node_address_prefix());
   }
   std::string addr = resp.node_address_prefix().substr(0, resp.node_address_prefix().find('/'));
@@ -499,17 +514,15 @@ std::optional<Link> bring_up_siderolink(const NodeSettings& s, const std::string
 }  // namespace
 
 int run_node(const NodeSettings& s) {
-  auto words = split_words(read_file(s.cmdline_path));
+  auto words = split_cmdline(read_file(s.cmdline_path));
+  g_devkmsg_on = cmdline_value(words, "printk.devkmsg") == std::optional<std::string>("on");
 
   // Initialize sequence, phase systemRequirements, task 1 of 7: EnforceKSPPRequirements
   // (v1alpha1_sequencer.go Initialize, v1alpha1_sequencer_tasks.go, pkg/kernel/kspp/kspp.go).
-  auto kspp = talos::kspp_violations(words);
-  if (!kspp.empty()) {
-    std::string err = multierror_text(kspp);
-    say("task enforceKSPPRequirements (1/7): failed: " + err);
-    say("phase systemRequirements (1/N): failed");
-    say("initialize sequence: failed");
-    fail_boot(s, words, "error running phase 1 in initialize sequence: task 1/7: failed, " + err);
+  auto refusal = kspp_refusal(words);
+  if (!refusal.empty()) {
+    for (std::size_t i = 0; i + 1 < refusal.size(); ++i) say(refusal[i]);
+    fail_boot(s, words, refusal.back());
   }
 
   curl_global_init(CURL_GLOBAL_DEFAULT);
@@ -520,7 +533,7 @@ int run_node(const NodeSettings& s) {
   }
   if (nic.empty()) fail_boot(s, words, "network: no interface besides lo");
   // Talos' network controllers run DHCP on every link; the peer on the first one.
-  auto dhcp = split_words(s.dhcp_command);
+  auto dhcp = split_cmdline(s.dhcp_command);
   dhcp.push_back(nic);
   for (int attempt = 0; !s.dhcp_command.empty() && run_command(dhcp) != 0; ++attempt) {
     say("network: no DHCP lease on " + nic + " yet");
@@ -549,7 +562,9 @@ int run_node(const NodeSettings& s) {
   say(fmt::format("node: uuid={} serial={} nic={} mac={} hostname={}", uuid,
                   values.serial.value_or(""), nic, values.mac.value_or(""), *values.hostname));
 
-  EventPublisher events;
+  // Lives as long as the process: run_node never returns while the threads run.
+  static std::atomic<int> link_generation{0};
+  EventPublisher events(link_generation);
   auto address_event = [&] {
     machine::AddressEvent ev;
     ev.set_hostname(*values.hostname);
@@ -562,19 +577,22 @@ int run_node(const NodeSettings& s) {
   auto start_link = [&](const std::string& api) {
     if (link_started.exchange(true)) return;
     std::thread([&s, &address_event, api, uuid] {
-      if (bring_up_siderolink(s, api, uuid)) address_event();
+      if (bring_up_siderolink(s, api, uuid)) {
+        ++link_generation;
+        address_event();
+      }
     }).detach();
   };
-  if (auto api = first_value(words, talos::kArgSideroLinkApi)) start_link(*api);
-  if (auto sink = first_value(words, talos::kArgEventsSink)) events.start(*sink);
+  if (auto api = cmdline_value(words, talos::kArgSideroLinkApi)) start_link(*api);
+  if (auto sink = cmdline_value(words, talos::kArgEventsSink)) events.start(*sink);
   bool kmsg_started = false;
-  if (auto kl = first_value(words, talos::kArgLoggingKernel)) {
-    start_kmsg_stream(*kl);
+  if (auto kl = cmdline_value(words, talos::kArgLoggingKernel)) {
+    start_kmsg_stream(*kl, link_generation);
     kmsg_started = true;
   }
   address_event();
 
-  auto config_arg = first_value(words, talos::kArgConfig);
+  auto config_arg = cmdline_value(words, talos::kArgConfig);
   if (!config_arg || config_arg->empty() || *config_arg == "none") {
     fail_boot(s, words, "talos.config is not set: the peer has no maintenance mode");
   }
@@ -596,7 +614,7 @@ int run_node(const NodeSettings& s) {
       std::this_thread::sleep_for(backoff(attempt, 30000ms));
     }
     auto loaded = load_machine_config(body, [](const std::string& d) {
-      struct stat st{};
+      struct stat st {};
       return !d.empty() && ::stat(d.c_str(), &st) == 0;
     });
     if (auto* ok = std::get_if<NodeConfig>(&loaded)) {
@@ -617,7 +635,31 @@ int run_node(const NodeSettings& s) {
   // Documents of the config stand in for command-line arguments that were missing.
   if (!cfg.siderolink_api_url.empty()) start_link(cfg.siderolink_api_url);
   if (!cfg.event_sink_endpoint.empty()) events.start(cfg.event_sink_endpoint);
-  if (!kmsg_started && !cfg.kmsg_log_urls.empty()) start_kmsg_stream(cfg.kmsg_log_urls.front());
+  if (!kmsg_started && !cfg.kmsg_log_urls.empty())
+    start_kmsg_stream(cfg.kmsg_log_urls.front(), link_generation);
+
+  // Sequencer.Install has no phases on a machine that is installed (and not staged): the
+  // sequence starts and stops empty, then Sequencer.Boot runs (v1alpha1_sequencer.go). The
+  // peer reports the boot sequence's start and stop, then stays up streaming its logs.
+  std::string head(4096, '\0');
+  if (int fd = ::open(cfg.install_disk.c_str(), O_RDONLY | O_CLOEXEC); fd >= 0) {
+    head.resize(
+        static_cast<std::size_t>(std::max<ssize_t>(0, ::pread(fd, head.data(), head.size(), 0))));
+    ::close(fd);
+  }
+  if (holds_install_image(head, uuid)) {
+    say("install: " + cfg.install_disk + " already holds this node's image, booting");
+    for (const char* seq : {"install", "boot"}) {
+      for (auto action : {machine::SequenceEvent::START, machine::SequenceEvent::STOP}) {
+        machine::SequenceEvent ev;
+        ev.set_sequence(seq);
+        ev.set_action(action);
+        events.publish(pack_event(ev));
+      }
+    }
+    say("boot: the node is up");
+    for (;;) std::this_thread::sleep_for(1h);
+  }
 
   bool rebooting = run_install_sequence(
       [&](const std::string& task) -> std::optional<std::string> {

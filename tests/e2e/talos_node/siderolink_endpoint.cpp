@@ -34,16 +34,22 @@ std::optional<SideroLinkEndpoint> parse_siderolink_endpoint(std::string_view par
   auto q = rest.find('?');
   if (q != std::string::npos) {
     std::string query = rest.substr(q + 1, rest.find('#', q) - q - 1);
+    // url.Values.Get: the first value of each key.
+    bool token_seen = false, tunnel_seen = false;
     std::size_t pos = 0;
     while (pos <= query.size()) {
       auto amp = query.find('&', pos);
-      std::string pair = query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
+      std::string pair =
+          query.substr(pos, amp == std::string::npos ? std::string::npos : amp - pos);
       auto eq = pair.find('=');
-      if (pair.substr(0, eq) == "jointoken" && ep.join_token.empty()) {
-        // url.Values.Get: the first value.
-        auto v = percent_decode(eq == std::string::npos ? "" : pair.substr(eq + 1));
-        if (v) ep.join_token = *v;
-        break;
+      auto key = pair.substr(0, eq);
+      auto value = percent_decode(eq == std::string::npos ? "" : pair.substr(eq + 1));
+      if (key == "jointoken" && !token_seen) {
+        token_seen = true;
+        if (value) ep.join_token = *value;
+      } else if (key == "grpc_tunnel" && !tunnel_seen) {
+        tunnel_seen = true;
+        ep.tunnel = value && (*value == "true" || *value == "y");
       }
       if (amp == std::string::npos) break;
       pos = amp + 1;

@@ -36,12 +36,14 @@ INSTANTIATE_TEST_SUITE_P(
     ::testing::Values(
         // url_test.go
         Case{"no_variables", "https://example.com?foo=bar", all(), "https://example.com?foo=bar"},
-        Case{"legacy_uuid", "https://example.com?uuid=", all(), "https://example.com?uuid=0000-0000"},
+        Case{"legacy_uuid", "https://example.com?uuid=", all(),
+             "https://example.com?uuid=0000-0000"},
         Case{"sys_info", "https://example.com?uuid=${uuid}&no=${serial}", all(),
              "https://example.com?no=12345&uuid=0000-0000"},
         Case{"multiple_variables",
              "https://example.com?uuid=${uuid}&mac=${mac}&hostname=${hostname}&code=${code}", all(),
-             "https://example.com?code=top-secret&hostname=example-node&mac=12%3A34%3A56%3A78%3A90%3Aab"
+             "https://"
+             "example.com?code=top-secret&hostname=example-node&mac=12%3A34%3A56%3A78%3A90%3Aab"
              "&uuid=0000-0000"},
         // variable_test.go: a static uuid is no variable; case-insensitive names
         Case{"uuid_static", "https://example.com?uuid=0000-0000&foo=bar", all(),
@@ -50,12 +52,14 @@ INSTANTIATE_TEST_SUITE_P(
              "https://example.com?foo=bar&serial=12345&uuid=0000-0000"},
         Case{"legacy_with_other", "https://example.com?uuid=&foo=bar", all(),
              "https://example.com?foo=bar&uuid=0000-0000"},
-        Case{"repeated_values", "https://example.com?a=${uuid}-suffix&foo=bar&b=${serial}&b=xyz&b=${serial}",
-             all(), "https://example.com?a=0000-0000-suffix&b=12345&b=xyz&b=12345&foo=bar"},
+        Case{"repeated_values",
+             "https://example.com?a=${uuid}-suffix&foo=bar&b=${serial}&b=xyz&b=${serial}", all(),
+             "https://example.com?a=0000-0000-suffix&b=12345&b=xyz&b=12345&foo=bar"},
         // what ferrum-ipxe-http puts in talos.config= (kernel_args.cpp)
         Case{"ferrum_metadata", "http://10.77.0.1:9091/configdata?uuid=", all(),
              "http://10.77.0.1:9091/configdata?uuid=0000-0000"},
-        Case{"no_query", "http://10.77.0.1:9091/configdata", all(), "http://10.77.0.1:9091/configdata"}),
+        Case{"no_query", "http://10.77.0.1:9091/configdata", all(),
+             "http://10.77.0.1:9091/configdata"}),
     [](const auto& p) { return std::string(p.param.name); });
 
 TEST(PopulateTest, UnknownValueIsLeftInPlace) {

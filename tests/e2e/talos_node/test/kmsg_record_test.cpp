@@ -9,7 +9,8 @@ namespace ferrum::talos_node {
 namespace {
 
 TEST(KmsgRecord, ParsesHeaderAndFirstLine) {
-  auto r = parse_kmsg_record("6,339,5140900,-;NET: Registered protocol family 10\n SUBSYSTEM=net\n");
+  auto r =
+      parse_kmsg_record("6,339,5140900,-;NET: Registered protocol family 10\n SUBSYSTEM=net\n");
   ASSERT_TRUE(r);
   EXPECT_EQ(r->facility, 0);
   EXPECT_EQ(r->priority, 6);

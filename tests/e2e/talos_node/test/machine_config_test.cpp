@@ -77,35 +77,50 @@ INSTANTIATE_TEST_SUITE_P(
             "failed to load config via platform metal: \"SideroLinkConfig\" \"\": not registered"},
         Bad{"missing_kind", "apiVersion: v1alpha2\nfoo: 1\n", S::kLoad,
             "failed to load config via platform metal: missing kind"},
-        Bad{"duplicate", "apiVersion: v1alpha1\nkind: EventSinkConfig\nendpoint: a:1\n---\n"
-                         "apiVersion: v1alpha1\nkind: EventSinkConfig\nendpoint: a:1\n",
+        Bad{"duplicate",
+            "apiVersion: v1alpha1\nkind: EventSinkConfig\nendpoint: a:1\n---\n"
+            "apiVersion: v1alpha1\nkind: EventSinkConfig\nendpoint: a:1\n",
             S::kLoad,
-            "failed to load config via platform metal: duplicate document v1alpha1/EventSinkConfig/ "
+            "failed to load config via platform metal: duplicate document "
+            "v1alpha1/EventSinkConfig/ "
             "is not allowed"},
+        Bad{"unknown_top_level_key", "machine:\n  install:\n    disk: /dev/vda\nmachin: {}\n",
+            S::kLoad,
+            "failed to load config via platform metal: unknown keys found during decoding:\n"
+            "machin: {}\n"},
+        Bad{"unknown_key_in_document",
+            "apiVersion: v1alpha1\nkind: EventSinkConfig\nendpoint: a:1\nendpiont: b\n", S::kLoad,
+            "failed to load config via platform metal: unknown keys found during decoding:\n"
+            "endpiont: b\n"},
         Bad{"not_a_mapping", "- a\n- b\n", S::kLoad,
             "failed to load config via platform metal: expected a document"},
         Bad{"no_install", "version: v1alpha1\nmachine:\n  type: worker\n", S::kValidate,
             "failed to validate config acquired via platform metal: 1 error occurred:\n\t* install "
             "instructions are required in \"metal\" mode\n\n"},
         Bad{"missing_disk", "machine:\n  install:\n    disk: /dev/sdz\n", S::kValidate,
-            "failed to validate config acquired via platform metal: 1 error occurred:\n\t* specified "
+            "failed to validate config acquired via platform metal: 1 error occurred:\n\t* "
+            "specified "
             "install disk does not exist: \"/dev/sdz\"\n\n"},
         Bad{"empty_disk", "machine:\n  install:\n    image: x\n", S::kValidate,
             "failed to validate config acquired via platform metal: 2 errors occurred:\n\t* an "
             "install disk is required in \"metal\" mode\n\t* specified install disk does not "
             "exist: \"\"\n\n"},
-        Bad{"bad_siderolink", "machine:\n  install:\n    disk: /dev/vda\n---\napiVersion: v1alpha1\n"
-                              "kind: SideroLinkConfig\napiUrl: http://x/\n",
+        Bad{"bad_siderolink",
+            "machine:\n  install:\n    disk: /dev/vda\n---\napiVersion: v1alpha1\n"
+            "kind: SideroLinkConfig\napiUrl: http://x/\n",
             S::kValidate,
             "failed to validate config acquired via platform metal: 1 error occurred:\n\t* apiUrl "
             "scheme must be https:// or grpc://\n\n"},
-        Bad{"bad_sink", "machine:\n  install:\n    disk: /dev/vda\n---\napiVersion: v1alpha1\n"
-                        "kind: EventSinkConfig\nendpoint: fdae::1\n",
+        Bad{"bad_sink",
+            "machine:\n  install:\n    disk: /dev/vda\n---\napiVersion: v1alpha1\n"
+            "kind: EventSinkConfig\nendpoint: fdae::1\n",
             S::kValidate,
-            "failed to validate config acquired via platform metal: 1 error occurred:\n\t* event sink "
+            "failed to validate config acquired via platform metal: 1 error occurred:\n\t* event "
+            "sink "
             "endpoint: address fdae::1: too many colons in address\n\n"},
-        Bad{"kmsg_no_name", "machine:\n  install:\n    disk: /dev/vda\n---\napiVersion: v1alpha1\n"
-                            "kind: KmsgLogConfig\nurl: tcp://a:1\n",
+        Bad{"kmsg_no_name",
+            "machine:\n  install:\n    disk: /dev/vda\n---\napiVersion: v1alpha1\n"
+            "kind: KmsgLogConfig\nurl: tcp://a:1\n",
             S::kValidate,
             "failed to validate config acquired via platform metal: 1 error occurred:\n\t* name is "
             "required\n\n"}),

@@ -29,6 +29,13 @@ TEST(SideroLinkEndpoint, Forms) {
   ASSERT_TRUE(d);
   EXPECT_EQ(d->host, "[fd00::1]:8099");
 
+  EXPECT_FALSE(d->tunnel);
+
+  auto e = parse_siderolink_endpoint("grpc://a:1?grpc_tunnel=true&jointoken=x&jointoken=y");
+  ASSERT_TRUE(e);
+  EXPECT_TRUE(e->tunnel);
+  EXPECT_EQ(e->join_token, "x");
+
   EXPECT_FALSE(parse_siderolink_endpoint("grpc://"));
 }
 
