@@ -3,7 +3,8 @@
 # namespace it creates and removes: a bridge br0 (10.77.0.1/24, fd77::1/64) with one tap
 # (tap0) per VM, the daemons bound to the bridge or the namespace's own loopback. Every
 # process is tracked by PID and stopped on exit.
-#   e2e_init NAME          sets ns (NAME-<pid>), work (a temp dir), pids; traps e2e_cleanup
+#   e2e_init NAME          sets ns (NAME-<pid>), work (a temp dir, kept when FERRUM_E2E_KEEP is
+#                          set), pids; traps e2e_cleanup
 #   e2e_netns [TAPS]       creates the namespace, br0 and TAPS taps (tap0..; default 1)
 #   nsx CMD...             runs CMD inside the namespace (foreground only: a function started
 #                          with & leaves $! naming a subshell, not the process)
@@ -27,7 +28,7 @@ e2e_cleanup() {
   for p in "${pids[@]}"; do kill -TERM "$p" 2>/dev/null || true; done
   for p in "${pids[@]}"; do wait "$p" 2>/dev/null || true; done
   ip netns del "$ns" 2>/dev/null || true
-  rm -rf "$work"
+  if [[ -n ${FERRUM_E2E_KEEP:-} ]]; then echo "e2e: kept $work (FERRUM_E2E_KEEP)"; else rm -rf "$work"; fi
 }
 
 nsx() { ip netns exec "$ns" "$@"; }
@@ -67,6 +68,10 @@ e2e_start_apiserver() {
 # PXE-boot the agent: ferrum-registry (10.77.0.1:50100, admin 127.0.0.1:9410), ferrum-tftpd
 # (snponly.efi), ferrum-ipxe-http (10.77.0.1:8081, the agent environment from AGENT_DIR, console
 # on ttyS0) and dnsmasq (OVMF PXE -> snponly.efi -> iPXE -> /boot.ipxe); waits for readiness.
+# dnsmasq's router advertisements (they spare iPXE a long IPv6 wait) carry router lifetime 0:
+# the namespace is not the machines' IPv6 router, so a node reaches ferrum-linkd's tunnel
+# address (local to the namespace) only through its tunnel, never straight over br0, where
+# linkd could not tell which node is speaking.
 e2e_start_boot_services() {
   local bin=$1 agent_dir=$2
   shift 2
@@ -86,7 +91,7 @@ e2e_start_boot_services() {
     --interface=br0 --bind-interfaces --dhcp-range=10.77.0.100,10.77.0.200,255.255.255.0,1h \
     --dhcp-userclass=set:ipxe,iPXE --dhcp-boot=tag:ipxe,http://10.77.0.1:8081/boot.ipxe \
     --dhcp-match=set:efi64,option:client-arch,7 --dhcp-boot=tag:efi64,tag:!ipxe,snponly.efi,,10.77.0.1 \
-    --no-ping --enable-ra --dhcp-range=fd77::,ra-only --dhcp-option=encap:175,176,1b \
+    --no-ping --enable-ra --ra-param=br0,10,0 --dhcp-range=fd77::,ra-only --dhcp-option=encap:175,176,1b \
     --dhcp-leasefile="$work/leases" --pid-file="$work/dnsmasq.pid" --log-dhcp \
     2>"$work/dnsmasq.log" &
   pids+=($!)
