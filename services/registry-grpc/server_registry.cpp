@@ -95,6 +95,13 @@ grpc::Status ServerRegistry::modify_server(const std::string& name, Deadline dea
 grpc::Status ServerRegistry::create_server(const api::CreateServerRequest& req, Deadline deadline,
                                            api::CreateServerResponse* resp) {
   const auto& hw = req.hardware();
+  // Bounds first: nothing of an oversized or garbled inventory is logged or written. The
+  // message names the field, not its value (which may be a megabyte of control characters).
+  if (auto err = check_request(req, settings_.inventory); !err.empty()) {
+    log_.warn("registration refused", {{"error", err}});
+    registrations_.with({"refused"}).inc();
+    return invalid(err);
+  }
   auto name = server_name_for_uuid(hw.system().uuid());
   if (!name) {
     // Nothing is written for such a machine (there is no object to hang an Event on); the
@@ -105,8 +112,12 @@ grpc::Status ServerRegistry::create_server(const api::CreateServerRequest& req, 
     registrations_.with({"refused"}).inc();
     return invalid(name.error());
   }
-  if (req.hostname().size() > 253) return invalid("hostname: longer than 253 characters");
   model::HardwareInformation mapped = map_hardware(hw, *name);
+  if (auto err = check_inventory_size(mapped, settings_.inventory); !err.empty()) {
+    log_.warn("registration refused", {{"server", *name}, {"error", err}});
+    registrations_.with({"refused"}).inc();
+    return invalid(err);
+  }
 
   for (std::int64_t attempt = 0;; ++attempt) {
     if (clock_.now() >= deadline) {
@@ -205,6 +216,7 @@ grpc::Status ServerRegistry::heartbeat(const std::string& uuid, Deadline deadlin
 
 grpc::Status ServerRegistry::reconcile_addresses(const api::ReconcileServerAddressesRequest& req,
                                                  Deadline deadline) {
+  if (auto err = check_request(req, settings_.inventory); !err.empty()) return invalid(err);
   auto name = server_name_for_uuid(req.uuid(), "uuid");
   if (!name) return invalid(name.error());
   auto reported = parse_addresses(req.address());
@@ -259,6 +271,7 @@ grpc::Status ServerRegistry::upsert_bmc_secret(const model::Server& server,
 
 grpc::Status ServerRegistry::update_bmc_info(const api::UpdateBMCInfoRequest& req,
                                              Deadline deadline) {
+  if (auto err = check_request(req, settings_.inventory); !err.empty()) return invalid(err);
   auto name = server_name_for_uuid(req.uuid(), "uuid");
   if (!name) return invalid(name.error());
   if (!req.has_bmc_info()) return invalid("bmc_info: missing");

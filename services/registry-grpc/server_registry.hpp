@@ -7,8 +7,9 @@
 //   from a fresh read up to --conflict-retries times (then ABORTED), never forced.
 // - Status fields (isClean, conditions, addresses) go through the status subresource.
 // - Failures come back as a grpc::Status: NOT_FOUND for an unknown Server, INVALID_ARGUMENT
-//   naming the bad field, UNAVAILABLE when the API server cannot be reached (the agent
-//   retries), DEADLINE_EXCEEDED when the call's deadline passed between attempts.
+//   naming the bad field (inventory bounds: inventory_limits.hpp), UNAVAILABLE when the API server
+//   cannot be reached (the agent retries), DEADLINE_EXCEEDED when the call's deadline passed
+//   between attempts.
 
 #include <grpcpp/support/status.h>
 
@@ -23,6 +24,7 @@
 #include "ferrum/log.hpp"
 #include "ferrum/metrics.hpp"
 #include "ferrum/model/server.hpp"
+#include "inventory_limits.hpp"
 #include "registry_logic.hpp"
 #include "settings.hpp"
 

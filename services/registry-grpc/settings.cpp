@@ -50,6 +50,27 @@ void add_flags(flags::FlagSet& f, Settings& s) {
             "how often a write that met a newer resourceVersion (409) is redone from a fresh "
             "read before the call fails with ABORTED",
             0, 100);
+  // What one agent may report (inventory_limits.hpp says why these numbers).
+  InventoryLimits d;
+  auto& inv = s.inventory;
+  f.add_int("max-processors", &inv.max_processors, d.max_processors,
+            "most CPU sockets in a reported inventory (hardware.compute.processors)", 1, 65536);
+  f.add_int("max-memory-modules", &inv.max_memory_modules, d.max_memory_modules,
+            "most DIMMs in a reported inventory (hardware.memory.modules)", 1, 65536);
+  f.add_int("max-storage-devices", &inv.max_storage_devices, d.max_storage_devices,
+            "most disks in a reported inventory (hardware.storage.devices)", 1, 65536);
+  f.add_int("max-network-interfaces", &inv.max_network_interfaces, d.max_network_interfaces,
+            "most NICs in a reported inventory (hardware.network.interfaces)", 1, 65536);
+  f.add_int("max-addresses", &inv.max_addresses, d.max_addresses,
+            "most addresses per reported NIC, and per ReconcileServerAddresses call", 1, 65536);
+  f.add_int("max-string-bytes", &inv.max_string_bytes, d.max_string_bytes,
+            "longest string in an agent's request (SMBIOS strings are at most 255 bytes; the "
+            "hostname has its own bound of 253)",
+            64, 1 << 20);
+  f.add_int("max-inventory-bytes", &inv.max_inventory_bytes, d.max_inventory_bytes,
+            "largest spec.hardware a registration may write, as JSON (etcd refuses objects over "
+            "1.5 MiB, and the Server carries more than its inventory)",
+            4096, 1 << 20);
 }
 
 std::string validate(const Settings& s) {

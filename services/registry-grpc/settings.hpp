@@ -6,6 +6,7 @@
 #include <string>
 
 #include "ferrum/flags.hpp"
+#include "inventory_limits.hpp"
 
 namespace ferrum::registry {
 
@@ -25,6 +26,7 @@ struct Settings {
   std::int64_t max_pending_calls = 1024;
   std::int64_t max_message_bytes = 1 << 20;
   std::int64_t conflict_retries = 8;
+  InventoryLimits inventory;
 };
 
 void add_flags(flags::FlagSet& flags, Settings& s);

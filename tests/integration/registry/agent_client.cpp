@@ -3,6 +3,7 @@
 //   agent_client ADDR health
 //   agent_client ADDR register UUID [--hostname H] [--mem-mb N] [--disk-bytes N] [--mac M]
 //                                   [--manufacturer M] [--deadline-ms N]
+//                                   [--disks N] [--nics N] [--string-bytes N]
 //   agent_client ADDR wiped|heartbeat UUID
 //   agent_client ADDR addresses UUID TYPE=ADDRESS...
 //   agent_client ADDR bmc UUID IP PORT [USER PASS]
@@ -82,6 +83,10 @@ api::CreateServerRequest registration(const std::string& uuid, const Opts& o) {
   auto* s = hw->mutable_system();
   s->set_uuid(uuid);
   s->set_manufacturer(o.get("manufacturer", "QEMU"));
+  // --string-bytes: a manufacturer of that many bytes (a command line argument cannot be
+  // longer than 128 KiB).
+  if (auto n = std::stoul(o.get("string-bytes", "0")); n > 0)
+    s->set_manufacturer(std::string(n, 'x'));
   s->set_product_name("Standard PC (Q35 + ICH9, 2009)");
   s->set_serial_number("SN-" + uuid.substr(0, 8));
   auto* c = hw->mutable_compute();
@@ -99,19 +104,25 @@ api::CreateServerRequest registration(const std::string& uuid, const Opts& o) {
   auto disk = std::stoull(o.get("disk-bytes", "68719476736"));
   auto* st = hw->mutable_storage();
   st->set_total_size(disk);
-  st->set_device_count(1);
-  auto* d = st->add_devices();
-  d->set_type(api::HDD);
-  d->set_size(disk);
-  d->set_name("vda");
-  d->set_device_name("/dev/vda");
+  auto disks = std::stoul(o.get("disks", "1"));
+  st->set_device_count(static_cast<std::uint32_t>(disks));
+  for (unsigned long k = 0; k < disks; ++k) {
+    auto* d = st->add_devices();
+    d->set_type(api::HDD);
+    d->set_size(disk);
+    d->set_name(k == 0 ? "vda" : "vd" + std::to_string(k));
+    d->set_device_name("/dev/" + d->name());
+  }
+  auto nics = std::stoul(o.get("nics", "1"));
   auto* n = hw->mutable_network();
-  n->set_interface_count(1);
-  auto* i = n->add_interfaces();
-  i->set_index(2);
-  i->set_name("eth0");
-  i->set_mtu(1500);
-  i->set_mac(o.get("mac", "52:54:00:00:00:01"));
+  n->set_interface_count(static_cast<std::uint32_t>(nics));
+  for (unsigned long k = 0; k < nics; ++k) {
+    auto* i = n->add_interfaces();
+    i->set_index(static_cast<std::uint32_t>(k + 2));
+    i->set_name("eth" + std::to_string(k));
+    i->set_mtu(1500);
+    i->set_mac(o.get("mac", "52:54:00:00:00:01"));
+  }
   req.set_hostname(o.get("hostname", ""));
   return req;
 }
