@@ -12,6 +12,9 @@
 # Usage (root): benchmarks/tftp/run.sh [--build DIR] [--seconds S] [--clients "1 16 64 256"]
 #               [--windows "1 4 16"] [--out FILE]
 #               [--servers "ferrum ferrum-single-port tftpd-hpa atftpd dnsmasq"]
+# Nothing this benchmark starts may outlive it (scripts/lib/run_guard.sh).
+source "$(dirname "$0")/../../scripts/lib/run_guard.sh"
+run_guard "$@"
 set -euo pipefail
 root_dir=$(cd "$(dirname "$0")/../.." && pwd)
 build=$root_dir/build
@@ -46,6 +49,9 @@ chmod 644 "$work/root/bench.bin"
 results=$work/results.jsonl
 server_pid=
 
+# One load generator on one address plays thousands of clients, and the memory probe stalls
+# transfers on purpose: the per-source limits (docs/security.md) are off here.
+per_source=(--max-transfers-per-source 0 --request-rate-per-source 0 --unacked-retransmissions-per-source 0)
 installed_before() { dpkg-query -W -f='${Status}' "$1" 2>/dev/null | grep -q '^install ok installed$'; }
 had_hpa=0; installed_before tftpd-hpa && had_hpa=1
 had_atftpd=0; installed_before atftpd && had_atftpd=1
@@ -110,11 +116,11 @@ start_server() {  # start_server NAME
   case $1 in
     ferrum)
       ip netns exec "$ns" "$tftpd" --listen 127.0.0.1:69 --root "$work/root" --admin-listen 127.0.0.1:9401 \
-        --log-level warn --max-windowsize 64 --max-transfers 8192 2>"$work/ferrum.log" &
+        --log-level warn --max-windowsize 64 --max-transfers 8192 "${per_source[@]}" 2>"$work/ferrum.log" &
       ;;
     ferrum-single-port)
       ip netns exec "$ns" "$tftpd" --listen 127.0.0.1:69 --root "$work/root" --admin-listen 127.0.0.1:9401 \
-        --log-level warn --max-windowsize 64 --max-transfers 8192 --single-port 2>"$work/ferrum.log" &
+        --log-level warn --max-windowsize 64 --max-transfers 8192 "${per_source[@]}" --single-port 2>"$work/ferrum.log" &
       ;;
     tftpd-hpa)
       ip netns exec "$ns" /usr/sbin/in.tftpd -L -a 127.0.0.1:69 -s "$work/root" 2>/dev/null &
@@ -187,7 +193,7 @@ bench_server() {  # bench_server NAME
     local n=4000 before during
     stop_server
     ip netns exec "$ns" "$tftpd" --listen 127.0.0.1:69 --root "$work/root" --admin-listen 127.0.0.1:9401 \
-      --log-level error --timeout 30s --max-transfers 8192 2>/dev/null &
+      --log-level error --timeout 30s --max-transfers 8192 "${per_source[@]}" 2>/dev/null &
     server_pid=$!
     sleep 0.5
     in_ns "$load" --server 127.0.0.1:69 --file bench.bin --clients 1 --windowsize 1 --duration 0.5 >/dev/null

@@ -130,7 +130,7 @@ class Server::Loop {
  public:
   // `cache` and `total_active` are shared by all loops of a server.
   Loop(const Settings& settings, metrics::Registry& registry, log::Logger log, FileCache& cache,
-       std::atomic<std::size_t>& total_active);
+       std::atomic<std::size_t>& total_active, SourceLimiter& limiter);
 
   // Binds `listen` (SO_REUSEPORT: every loop binds the same addresses; the kernel spreads
   // clients over them by address and port, so a client's packets always reach one loop).
@@ -174,6 +174,7 @@ class Server::Loop {
     bool in_heap = false;
     std::uint64_t bytes_sent = 0;
     std::uint64_t retransmitted = 0;
+    bool heard_ack = false;  // the client acknowledged something (it hears us)
   };
 
   struct TimerEntry {
@@ -191,7 +192,8 @@ class Server::Loop {
     kIoError,
     kSuperseded,
     kShutdown,
-    kClientGone
+    kClientGone,
+    kUnacknowledged
   };
 
   static std::string_view reason_name(Reason r) {
@@ -212,6 +214,8 @@ class Server::Loop {
         return "shutdown";
       case Reason::kClientGone:
         return "client_gone";
+      case Reason::kUnacknowledged:
+        return "unacknowledged";
     }
     return "?";
   }
@@ -247,6 +251,7 @@ class Server::Loop {
   std::optional<PathResolver> resolver_;
   FileCache& cache_;
   std::atomic<std::size_t>& total_active_;
+  SourceLimiter& limiter_;
   OptionLimits limits_;
 
   UniqueFd epoll_;
@@ -277,6 +282,7 @@ class Server::Loop {
   metrics::Counter& retransmissions_;
   metrics::Counter& malformed_;
   metrics::Counter& duplicate_requests_;
+  metrics::Family<metrics::Counter>& source_limited_;
   metrics::Gauge& active_gauge_;
   metrics::Histogram& duration_;
   metrics::Gauge& cache_bytes_;
@@ -286,11 +292,12 @@ class Server::Loop {
 };
 
 Server::Loop::Loop(const Settings& settings, metrics::Registry& registry, log::Logger log,
-                   FileCache& cache, std::atomic<std::size_t>& total_active)
+                   FileCache& cache, std::atomic<std::size_t>& total_active, SourceLimiter& limiter)
     : settings_(settings),
       log_(std::move(log)),
       cache_(cache),
       total_active_(total_active),
+      limiter_(limiter),
       limits_{static_cast<std::uint32_t>(settings.max_blksize),
               static_cast<std::uint32_t>(settings.max_windowsize)},
       recv_buf_(kRecvBuffer),
@@ -321,6 +328,12 @@ Server::Loop::Loop(const Settings& settings, metrics::Registry& registry, log::L
                                        "Repeated read requests for a transfer still "
                                        "negotiating (ignored).")
                               .get()),
+      source_limited_(registry.counter(
+          "ferrum_tftp_source_limited_total",
+          "Requests dropped or refused and transfers dropped by a per-source limit: "
+          "request_rate (dropped unanswered), sources (table full, dropped unanswered), "
+          "transfers_per_source (error 0), unacked_retransmissions (transfer dropped).",
+          {"limit"})),
       active_gauge_(registry.gauge("ferrum_tftp_active_transfers", "Transfers in progress.").get()),
       duration_(registry
                     .histogram("ferrum_tftp_transfer_duration_seconds",
@@ -540,14 +553,25 @@ void Server::Loop::on_listener(std::size_t index) {
 
 void Server::Loop::on_packet(std::size_t listener, const sockaddr_storage& peer, socklen_t peer_len,
                              const LocalAddress& local, std::span<const std::uint8_t> bytes) {
-  auto decoded = decode(bytes);
   ClientKey key = key_of(peer);
+  const bool is_request = bytes.size() >= 2 && bytes[0] == 0 && (bytes[1] == 1 || bytes[1] == 2);
+  if (is_request) {
+    // Before anything is decoded or answered: a flood from one address costs one lookup per
+    // packet and gets nothing back.
+    auto verdict = limiter_.admit_request(key.addr);
+    if (verdict != SourceLimiter::Verdict::kAdmit) {
+      source_limited_
+          .with({verdict == SourceLimiter::Verdict::kTableFull ? "sources" : "request_rate"})
+          .inc();
+      return;
+    }
+  }
+  auto decoded = decode(bytes);
   std::optional<std::uint32_t> existing;
   if (auto it = by_client_.find(key); it != by_client_.end()) existing = it->second;
 
   if (!decoded) {
     malformed_.inc();
-    bool is_request = bytes.size() >= 2 && bytes[0] == 0 && (bytes[1] == 1 || bytes[1] == 2);
     if (is_request) {
       refuse(listener, peer, peer_len, local, "", reply_code_for(decoded.error->kind),
              decoded.error->message);
@@ -641,11 +665,19 @@ void Server::Loop::handle_request(std::size_t listener, const sockaddr_storage& 
   config.send_oack = !granted.oack.empty();
   config.max_retries = static_cast<std::uint32_t>(settings_.retries);
 
-  // Reserve a place under --max-transfers (shared by all loops: reserve, then check).
+  // Reserve a place under --max-transfers (shared by all loops: reserve, then check), then
+  // one under --max-transfers-per-source.
   if (total_active_.fetch_add(1) >= static_cast<std::size_t>(settings_.max_transfers)) {
     total_active_.fetch_sub(1);
     refuse(listener, peer, peer_len, local, request.filename, ErrorCode::kNotDefined,
            "server busy");
+    return;
+  }
+  if (limiter_.start_transfer(key.addr) != SourceLimiter::Verdict::kAdmit) {
+    total_active_.fetch_sub(1);
+    source_limited_.with({"transfers_per_source"}).inc();
+    refuse(listener, peer, peer_len, local, request.filename, ErrorCode::kNotDefined,
+           "too many transfers from this address (--max-transfers-per-source)");
     return;
   }
   // A slot.
@@ -706,6 +738,7 @@ void Server::Loop::handle_request(std::size_t listener, const sockaddr_storage& 
       std::string why = std::strerror(errno);
       free_.push_back(index);
       total_active_.fetch_sub(1);
+      limiter_.end_transfer(key.addr);
       refuse(listener, peer, peer_len, local, request.filename, ErrorCode::kNotDefined,
              "cannot open a transfer socket: " + why);
       return;
@@ -755,7 +788,12 @@ void Server::Loop::on_transfer_packet(std::uint32_t index, std::span<const std::
   }
   auto& packet = *decoded.packet;
   if (auto* ack = std::get_if<Ack>(&packet)) {
-    apply(index, a->machine.on_ack(ack->block));
+    Step step = a->machine.on_ack(ack->block);
+    if (!a->heard_ack && step.action != Step::Action::kNothing) {
+      a->heard_ack = true;
+      limiter_.acknowledged(a->key.addr);
+    }
+    apply(index, step);
   } else if (auto* err = std::get_if<Error>(&packet)) {
     // e.g. OVMF's error 8 after the OACK: it asks again without tsize. End quietly.
     finish(index, Reason::kClientError, err->code, err->message);
@@ -958,7 +996,18 @@ void Server::Loop::fire_timers() {
       a.in_heap = true;
       continue;
     }
-    apply(t.index, a.machine.on_timeout());
+    Step step = a.machine.on_timeout();
+    bool resend =
+        step.action == Step::Action::kSendOack || step.action == Step::Action::kSendBlocks;
+    if (resend && !a.heard_ack && !limiter_.allow_unacked_retransmission(a.key.addr)) {
+      // Nothing from this address ever came back: it may be a forged source, and every
+      // resend would be sent to a bystander.
+      source_limited_.with({"unacked_retransmissions"}).inc();
+      finish(t.index, Reason::kUnacknowledged, {},
+             "no ACK from this address and its --unacked-retransmissions-per-source are spent");
+      continue;
+    }
+    apply(t.index, step);
   }
 }
 
@@ -981,6 +1030,7 @@ void Server::Loop::finish(std::uint32_t index, Reason reason, std::optional<std:
   }
   active_count_.fetch_sub(1);
   total_active_.fetch_sub(1);
+  limiter_.end_transfer(a->key.addr);
   active_gauge_.dec();
   if (send_error) {
     std::array<std::uint8_t, 512> out{};
@@ -1013,8 +1063,11 @@ void Server::Loop::finish(std::uint32_t index, Reason reason, std::optional<std:
   // Closing the socket removes it from epoll.
 }
 
-Server::Server(Settings settings, metrics::Registry& registry, log::Logger log)
-    : settings_(std::move(settings)), registry_(registry), log_(std::move(log)) {}
+Server::Server(Settings settings, metrics::Registry& registry, log::Logger log, const Clock& clock)
+    : settings_(std::move(settings)),
+      registry_(registry),
+      log_(std::move(log)),
+      limiter_(settings_.per_source, clock) {}
 
 Server::~Server() { stop(std::chrono::milliseconds(0)); }
 
@@ -1028,7 +1081,8 @@ Expected<std::vector<std::string>, std::string> Server::start() {
                             : std::clamp<std::size_t>(std::thread::hardware_concurrency(), 1, 8);
   std::vector<std::string> bound;
   for (std::size_t i = 0; i < threads; ++i) {
-    auto loop = std::make_unique<Loop>(settings_, registry_, log_, *cache_, total_active_);
+    auto loop =
+        std::make_unique<Loop>(settings_, registry_, log_, *cache_, total_active_, limiter_);
     // The first loop binds what --listen says (port 0 picks one); the others the same ports.
     auto b = loop->open(i == 0 ? settings_.listen : bound, i == 0);
     if (!b) {

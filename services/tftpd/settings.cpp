@@ -24,6 +24,32 @@ void add_flags(flags::FlagSet& f, Settings& s) {
             "Retransmissions in a row without an ACK before a transfer is dropped.", 0, 100);
   f.add_int("max-transfers", &s.max_transfers, 4096,
             "Most transfers at once; further requests get error 0 \"server busy\".", 1, 1 << 20);
+  // Per source address (source_limiter.hpp says why); 0 switches a limit off. Behind a NAT
+  // (a Kubernetes Service with externalTrafficPolicy: Cluster) every client has one address:
+  // raise or switch them off there.
+  SourceLimits d;
+  auto& ps = s.per_source;
+  f.add_int("max-transfers-per-source", &ps.max_transfers_per_source, d.max_transfers_per_source,
+            "Most transfers at once for one client address (a PXE client runs one); further "
+            "requests get error 0 \"too many transfers from this address\". 0: no limit.",
+            0, 1 << 20);
+  f.add_int("request-rate-per-source", &ps.requests_per_second, d.requests_per_second,
+            "Requests per second one client address may send on average (token bucket); "
+            "requests beyond it are dropped unanswered. 0: no limit.",
+            0, 1 << 20);
+  f.add_int("request-burst-per-source", &ps.request_burst, d.request_burst,
+            "Requests one client address may send at once above --request-rate-per-source.", 1,
+            1 << 20);
+  f.add_int("unacked-retransmissions-per-source", &ps.unacked_retransmissions,
+            d.unacked_retransmissions,
+            "Retransmissions to a client address that has not acknowledged any packet yet; "
+            "beyond them its unacknowledged transfers are dropped (a forged source address "
+            "never ACKs). 0: no limit.",
+            0, 1 << 20);
+  f.add_int("max-sources", &ps.max_sources, d.max_sources,
+            "Client addresses tracked for the per-source limits; when that many sent requests "
+            "recently, requests from new addresses are dropped. 0: no limit.",
+            0, 1 << 24);
   f.add_int("threads", &s.threads, 0,
             "Event loop threads (0: one per CPU, at most 8). Each binds the listen addresses "
             "with SO_REUSEPORT; the kernel keeps each client on one thread.",

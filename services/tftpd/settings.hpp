@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "ferrum/flags.hpp"
+#include "source_limiter.hpp"
 
 namespace ferrum::tftp {
 
@@ -22,6 +23,7 @@ struct Settings {
   std::int64_t cache_max_bytes = 256ll << 20;
   std::int64_t cache_max_file_bytes = 32ll << 20;
   std::int64_t threads = 0;  // 0: one per CPU, at most 8
+  SourceLimits per_source;
 };
 
 void add_flags(flags::FlagSet& flags, Settings& s);

@@ -33,14 +33,15 @@ struct Received {
   std::uint16_t from_port = 0;
 };
 
-// A UDP client on 127.0.0.1 that speaks raw TFTP.
+// A UDP client on a loopback address (127.0.0.1 unless told) that speaks raw TFTP.
 class Client {
  public:
-  explicit Client(std::uint16_t server_port) : server_port_(server_port) {
+  explicit Client(std::uint16_t server_port, const char* address = "127.0.0.1")
+      : server_port_(server_port) {
     fd_ = ::socket(AF_INET, SOCK_DGRAM, 0);
     sockaddr_in a{};
     a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    ::inet_pton(AF_INET, address, &a.sin_addr);
     ::bind(fd_, reinterpret_cast<sockaddr*>(&a), sizeof(a));
   }
   ~Client() { ::close(fd_); }
@@ -487,4 +488,70 @@ TEST_F(ServerTest, BadListenAddressNamesTheFlag) {
   auto r = s.start();
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("--listen"), std::string::npos) << r.error();
+}
+
+// Issue 17 item 7: one address flooding requests (and never ACKing) neither takes every
+// --max-transfers slot nor gets much sent to it, and a client on another address is served.
+TEST_F(ServerTest, FloodFromOneAddressLeavesAnotherAddressServed) {
+  settings.max_transfers = 8;
+  settings.per_source.max_transfers_per_source = 4;
+  start();
+  std::vector<std::unique_ptr<Client>> flood;
+  for (int i = 0; i < 64; ++i) flood.push_back(std::make_unique<Client>(port, "127.0.0.2"));
+  for (int round = 0; round < 20; ++round) {
+    for (auto& c : flood) c->request("file.bin");
+  }
+  // Whatever the flood got, it holds at most its 4 transfers: the other address is served.
+  Client legit(port, "127.0.0.3");
+  legit.request("file.bin");
+  EXPECT_EQ(fetch(legit, 512, 1), content);
+  ASSERT_TRUE(eventually([&] {
+    return metric(registry, "ferrum_tftp_transfers_finished_total{result=\"ok\"}") == 1;
+  }));
+  EXPECT_GT(metric(registry, "ferrum_tftp_source_limited_total{limit=\"request_rate\"}"), 1000);
+  EXPECT_GE(metric(registry, "ferrum_tftp_source_limited_total{limit=\"transfers_per_source\"}"),
+            1);
+  EXPECT_LE(metric(registry, "ferrum_tftp_transfers_started_total"),
+            static_cast<double>(settings.per_source.request_burst) + 10);
+}
+
+// The review's reflection measurement: ~240 KB of RRQs from one (forged) address that never
+// ACKs made the server send 13 MB. Now it gets one DATA per admitted request (burst, then
+// --request-rate-per-source) and --unacked-retransmissions-per-source resends in all.
+TEST_F(ServerTest, RequestsFromAnAddressThatNeverAcksAreNotAmplified) {
+  settings.timeout = std::chrono::milliseconds(50);
+  settings.retries = 5;
+  auto t0 = std::chrono::steady_clock::now();
+  start();
+  std::vector<std::unique_ptr<Client>> flood;
+  for (int i = 0; i < 64; ++i) flood.push_back(std::make_unique<Client>(port, "127.0.0.2"));
+  auto rrq = encode_request(Opcode::kRrq, "file.bin", Mode::kOctet, {});
+  std::size_t sent = 0;
+  for (int round = 0; sent < 240 * 1000; ++round) {
+    for (auto& c : flood) {
+      c->send_to(port, rrq);
+      sent += rrq.size();
+    }
+  }
+  ASSERT_TRUE(eventually([&] {
+    return metric(registry, "ferrum_tftp_active_transfers") == 0 &&
+           metric(registry, "ferrum_tftp_transfers_started_total") ==
+               metric(registry, "ferrum_tftp_transfers_finished_total{result=\"failed\"}");
+  }));
+  double seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - t0).count();
+  const auto& ps = settings.per_source;
+  // Requests admitted: the burst and what the rate refilled while the test ran.
+  double admitted = static_cast<double>(ps.request_burst) +
+                    static_cast<double>(ps.requests_per_second) * (seconds + 1);
+  double bound = (admitted + static_cast<double>(ps.unacked_retransmissions)) * 512;
+  double bytes = metric(registry, "ferrum_tftp_bytes_sent_total");
+  EXPECT_LE(bytes, bound) << "sent " << bytes << " bytes for " << sent << " bytes of requests in "
+                          << seconds << " s";
+  EXPECT_LE(metric(registry, "ferrum_tftp_retransmissions_total"),
+            static_cast<double>(ps.unacked_retransmissions));
+  EXPECT_GE(metric(registry, "ferrum_tftp_source_limited_total{limit=\"unacked_retransmissions\"}"),
+            1);
+  EXPECT_GE(metric(registry,
+                   "ferrum_tftp_transfers_failed_total{reason=\"unacknowledged\",code=\"none\"}"),
+            1);
 }
