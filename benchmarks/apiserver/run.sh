@@ -14,6 +14,9 @@
 #
 # Usage: benchmarks/apiserver/run.sh [--build DIR] [--count N] [--clients C] [--runs R]
 #          [--watchers W] [--rate Q] [--seconds S] [--threads T] [--raw FILE]
+# Nothing this benchmark starts may outlive it (scripts/lib/run_guard.sh).
+source "$(dirname "$0")/../../scripts/lib/run_guard.sh"
+run_guard "$@"
 set -euo pipefail
 root_dir=$(cd "$(dirname "$0")/../.." && pwd)
 build=$root_dir/build

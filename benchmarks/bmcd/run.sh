@@ -5,6 +5,9 @@
 #  2. single-call latency of a power state read: bmcd (warm, pooled session) vs
 #     `ipmitool -C 3 power status` (new session each time, as every ipmitool call) -- median of N.
 # Usage: benchmarks/bmcd/run.sh [BUILD_DIR]   (prints a Markdown table)
+# Nothing this benchmark starts may outlive it (scripts/lib/run_guard.sh).
+source "$(dirname "$0")/../../scripts/lib/run_guard.sh"
+run_guard "$@"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 export FERRUM_ROOT=$root FERRUM_BIN=$build/bin
@@ -19,10 +22,14 @@ start_apiserver api
 mapfile -t ports < <(free_udp_ports $N)
 names=()
 hosts=()
+# The BMCs start in this shell, not in the pipeline below (a subshell): their PIDs must reach
+# lib.sh's cleanup, and names/hosts must be set here.
 for i in $(seq 1 $N); do
   start_bmc "b$i" "${ports[$((i - 1))]}"
   names+=("s$i")
   hosts+=("127.0.0.1:${ports[$((i - 1))]}")
+done
+for i in $(seq 1 $N); do
   printf -- '---\napiVersion: metal.sidero.dev/v1alpha2\nkind: Server\nmetadata: {name: s%s}\nspec:\n  accepted: true\n  bmc: {endpoint: 127.0.0.1, port: %s, user: admin, pass: password}\n' "$i" "${ports[$((i - 1))]}"
 done | kubectl apply -f - >/dev/null
 start_bmcd --max-concurrent-bmcs 64

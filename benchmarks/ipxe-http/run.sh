@@ -7,6 +7,9 @@
 #   3. RSS of both after the runs.
 # Both servers get 2 worker threads/processes; everything runs on loopback.
 # Usage: benchmarks/ipxe-http/run.sh [BIN_DIR]   (prints a Markdown table)
+# Nothing this benchmark starts may outlive it (scripts/lib/run_guard.sh).
+source "$(dirname "$0")/../../scripts/lib/run_guard.sh"
+run_guard "$@"
 set -euo pipefail
 here=$(cd "$(dirname "$0")" && pwd)
 root=$(cd "$here/../.." && pwd)

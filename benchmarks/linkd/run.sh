@@ -9,6 +9,9 @@
 #     busybox nc writing the same bytes to a file unparsed (the plumbing's ceiling).
 #  4. linkd's RSS after all that.
 # Usage: benchmarks/linkd/run.sh [--build DIR] [--nodes 1000] [--lines 200000] [--conns 4]
+# Nothing this benchmark starts may outlive it (scripts/lib/run_guard.sh).
+source "$(dirname "$0")/../../scripts/lib/run_guard.sh"
+run_guard "$@"
 set -u
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=$root/build nodes=1000 lines=200000 conns=4

@@ -8,6 +8,9 @@
 # Prints requests/s and p50/p99 latency per target, as a Markdown table.
 #
 # Usage: benchmarks/metadata/run.sh [--build DIR] [--seconds S] [--servers N] [--threads T]
+# Nothing this benchmark starts may outlive it (scripts/lib/run_guard.sh).
+source "$(dirname "$0")/../../scripts/lib/run_guard.sh"
+run_guard "$@"
 set -uo pipefail
 root_dir=$(cd "$(dirname "$0")/../.." && pwd)
 build=$root_dir/build

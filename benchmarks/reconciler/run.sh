@@ -6,6 +6,9 @@
 # it) to its reconciled status, seen through a watch; the reconciler's peak RSS; API requests
 # the reconciler issued per Server (its own counter) and BMC requests per Server.
 # Usage: benchmarks/reconciler/run.sh [BUILD_DIR]   (N=10000 CLASSES=100 K=200)
+# Nothing this benchmark starts may outlive it (scripts/lib/run_guard.sh).
+source "$(dirname "$0")/../../scripts/lib/run_guard.sh"
+run_guard "$@"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 here=$root/benchmarks/reconciler
 build=${1:-$root/build}

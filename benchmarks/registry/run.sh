@@ -4,6 +4,9 @@
 # ferrum-apiserver on loopback; CPU seconds of each process during the run (where the time
 # goes), the registry's peak RSS, latency percentiles.
 # Usage: benchmarks/registry/run.sh [BUILD_DIR]   (AGENTS=64 SECONDS_=10 by default)
+# Nothing this benchmark starts may outlive it (scripts/lib/run_guard.sh).
+source "$(dirname "$0")/../../scripts/lib/run_guard.sh"
+run_guard "$@"
 root=$(cd "$(dirname "$0")/../.." && pwd)
 build=${1:-$root/build}
 export FERRUM_ROOT=$root FERRUM_BIN=$build/bin
