@@ -36,7 +36,7 @@ struct InventoryLimits {
   std::int64_t max_addresses = 64;  // per interface, and per ReconcileServerAddresses call
   std::int64_t max_string_bytes = 1024;
   // Well under etcd's 1.5 MiB per object: the Server also carries operators' config patches
-  // and status. A 256-disk, 128-NIC server with realistic strings needs about 120 KiB.
+  // and status. A 256-disk, 128-NIC server with realistic strings needs about 90 KiB.
   std::int64_t max_inventory_bytes = 256 * 1024;
 };
 

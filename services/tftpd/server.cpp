@@ -1063,7 +1063,7 @@ void Server::Loop::finish(std::uint32_t index, Reason reason, std::optional<std:
   // Closing the socket removes it from epoll.
 }
 
-Server::Server(Settings settings, metrics::Registry& registry, log::Logger log, const Clock& clock)
+Server::Server(Settings settings, metrics::Registry& registry, log::Logger log, const ferrum::Clock& clock)
     : settings_(std::move(settings)),
       registry_(registry),
       log_(std::move(log)),

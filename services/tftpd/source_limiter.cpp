@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <chrono>
+#include <iterator>
 
 namespace ferrum::tftp {
 
@@ -36,7 +37,9 @@ bool SourceLimiter::idle(Entry& e, Clock::MonoTime now) const {
 
 void SourceLimiter::prune(Clock::MonoTime now) {
   last_prune_ = now;
-  std::erase_if(table_, [&](auto& kv) { return idle(kv.second, now); });
+  for (auto it = table_.begin(); it != table_.end();) {
+    it = idle(it->second, now) ? table_.erase(it) : std::next(it);
+  }
 }
 
 SourceLimiter::Entry* SourceLimiter::entry(const SourceAddress& source, Clock::MonoTime now) {

@@ -31,13 +31,17 @@ contains "a newline in the hostname refused" "$(ac register $U --hostname $'node
   "INVALID_ARGUMENT hostname: control character U+000A at byte 4"
 contains "an escape sequence in a manufacturer refused" "$(ac register $U --manufacturer $'\e[2J')" \
   "INVALID_ARGUMENT hardware.system.manufacturer: control character U+001B at byte 0"
-# Invalid UTF-8 in a proto3 string: protobuf's parser refuses the request itself before it
-# reaches the registry; either way the call fails and nothing is written.
-out=$(ac register $U --hostname $'\xff\xfe')
+# Invalid UTF-8 in a proto3 string: protobuf's parser refuses the request before the registry
+# sees it, and gRPC answers a request that does not parse with UNIMPLEMENTED (no message). The
+# registry's own check (INVALID_ARGUMENT naming the field) is for protobuf builds that let it
+# through. Either way the call fails and nothing is written.
+out=$(ac register $U --hostname $'\xff\xfe' 2>/dev/null)
 want_refused=6
-[[ $out == INVALID_ARGUMENT* ]] && want_refused=7
-if [[ $out == INVALID_ARGUMENT* || $out == INTERNAL* ]]; then
-  pass "invalid UTF-8 in the hostname refused ($out)"
+if [[ $out == "INVALID_ARGUMENT hostname: not valid UTF-8" ]]; then
+  want_refused=7
+  pass "invalid UTF-8 in the hostname refused by the registry ($out)"
+elif [[ $out == UNIMPLEMENTED* ]]; then
+  pass "invalid UTF-8 in the hostname refused by protobuf's parser ($out)"
 else
   fail "invalid UTF-8 in the hostname refused: $out"
 fi

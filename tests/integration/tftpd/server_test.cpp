@@ -508,7 +508,10 @@ TEST_F(ServerTest, FloodFromOneAddressLeavesAnotherAddressServed) {
   ASSERT_TRUE(eventually([&] {
     return metric(registry, "ferrum_tftp_transfers_finished_total{result=\"ok\"}") == 1;
   }));
-  EXPECT_GT(metric(registry, "ferrum_tftp_source_limited_total{limit=\"request_rate\"}"), 1000);
+  // The loops may still be working through the flood (1,280 requests; 20 get tokens).
+  EXPECT_TRUE(eventually([&] {
+    return metric(registry, "ferrum_tftp_source_limited_total{limit=\"request_rate\"}") > 1000;
+  }));
   EXPECT_GE(metric(registry, "ferrum_tftp_source_limited_total{limit=\"transfers_per_source\"}"),
             1);
   EXPECT_LE(metric(registry, "ferrum_tftp_transfers_started_total"),
@@ -527,14 +530,19 @@ TEST_F(ServerTest, RequestsFromAnAddressThatNeverAcksAreNotAmplified) {
   for (int i = 0; i < 64; ++i) flood.push_back(std::make_unique<Client>(port, "127.0.0.2"));
   auto rrq = encode_request(Opcode::kRrq, "file.bin", Mode::kOctet, {});
   std::size_t sent = 0;
-  for (int round = 0; sent < 240 * 1000; ++round) {
+  while (sent < 240 * 1000) {
     for (auto& c : flood) {
       c->send_to(port, rrq);
       sent += rrq.size();
     }
   }
+  // Done when the budget was hit (16 silent transfers want 80 retransmissions) and every
+  // transfer ended. Some requests may be lost in the socket buffers: that only lowers what
+  // is sent.
   ASSERT_TRUE(eventually([&] {
-    return metric(registry, "ferrum_tftp_active_transfers") == 0 &&
+    return metric(registry,
+                  "ferrum_tftp_source_limited_total{limit=\"unacked_retransmissions\"}") >= 1 &&
+           metric(registry, "ferrum_tftp_active_transfers") == 0 &&
            metric(registry, "ferrum_tftp_transfers_started_total") ==
                metric(registry, "ferrum_tftp_transfers_finished_total{result=\"failed\"}");
   }));
@@ -549,8 +557,6 @@ TEST_F(ServerTest, RequestsFromAnAddressThatNeverAcksAreNotAmplified) {
                           << seconds << " s";
   EXPECT_LE(metric(registry, "ferrum_tftp_retransmissions_total"),
             static_cast<double>(ps.unacked_retransmissions));
-  EXPECT_GE(metric(registry, "ferrum_tftp_source_limited_total{limit=\"unacked_retransmissions\"}"),
-            1);
   EXPECT_GE(metric(registry,
                    "ferrum_tftp_transfers_failed_total{reason=\"unacknowledged\",code=\"none\"}"),
             1);

@@ -55,7 +55,7 @@ TEST(InventoryLimits, LargestRealServersPass) {
   auto mapped = map_hardware(req.hardware(), "4c4c4544-0042-3510-8051-c4c04f4e4b32");
   EXPECT_EQ(check_inventory_size(mapped, defaults()), "");
   // The header's claim: such a server needs well under the default of 256 KiB.
-  EXPECT_LT(nlohmann::json(mapped).dump().size(), 160u * 1024);
+  EXPECT_LT(nlohmann::json(mapped).dump().size(), 128u * 1024);
 }
 
 TEST(InventoryLimits, ReviewReproductionsAreRefusedNamingTheField) {
