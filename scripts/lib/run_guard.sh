@@ -1,3 +1,4 @@
+# shellcheck shell=bash
 # Nothing a benchmark starts may outlive it. Source this first thing in a script and call
 # `run_guard "$@"`: when FERRUM_RUN_ID is unset it exports a fresh marker (every process the
 # script starts inherits it), runs the script again as a child with the same arguments, then

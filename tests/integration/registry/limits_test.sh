@@ -58,8 +58,9 @@ equals "a non-ASCII manufacturer is fine" \
   "$(ac register $U --disks 256 --nics 128 --hostname node-a --manufacturer 'Société Générale')" \
   "OK wipe=1 insecure_wipe=1 setup_bmc=1 reboot_timeout=1200"
 equals "stored as sent" "$(kubectl get server $U -o jsonpath='{.spec.hardware.system.manufacturer}')" "Société Générale"
-contains "addresses beyond --max-addresses refused" \
-  "$(ac addresses $U $(for i in $(seq 65); do printf 'InternalIP=10.0.0.%s ' "$i"; done))" \
+addrs=()
+for i in $(seq 65); do addrs+=("InternalIP=10.0.0.$i"); done
+contains "addresses beyond --max-addresses refused" "$(ac addresses $U "${addrs[@]}")" \
   "INVALID_ARGUMENT address: 65 entries, at most 64 (--max-addresses)"
 contains "a control character in bmc_info.user refused" "$(ac bmc $U 10.0.0.9 623 $'ad\tmin' secret)" \
   "INVALID_ARGUMENT bmc_info.user: control character U+0009 at byte 2"
