@@ -8,6 +8,12 @@ model::Timestamp now_seconds(const Clock& clock) {
   return std::chrono::time_point_cast<std::chrono::seconds>(clock.now());
 }
 
+std::vector<std::string> machine_of_binding(const kube::Json& binding) {
+  auto ref = model::ServerBinding(binding).metal_machine_ref();
+  if (ref.name.empty()) return {};
+  return {kube::object_key(ref.namespace_, ref.name)};
+}
+
 bool field_changed(const kube::Json& a, const kube::Json& b, model::FieldPath path) {
   const kube::Json* x = model::find_field(a, path);
   const kube::Json* y = model::find_field(b, path);

@@ -44,6 +44,9 @@ using Outcome = Expected<kube::ReconcileResult, kube::ReconcileError>;
 
 // Index of ServerBindings by their MetalMachine ("ns/name").
 inline constexpr const char* kBindingByMachine = "metalMachine";
+// The key of the MetalMachine a ServerBinding names in spec.metalMachineRef (none when it
+// names none): that index, and the MetalMachine controller's watch of bindings.
+std::vector<std::string> machine_of_binding(const kube::Json& binding);
 // Index of MetalMachines by namespace.
 inline constexpr const char* kMetalMachineByNamespace = "namespace";
 

@@ -32,12 +32,7 @@ WatchSet MetalMachineController::watches() {
       .for_kind(model::kMetalMachine)
       // The binding names its MetalMachine: its creation fills providerID and status, its
       // conditions and addresses are copied, its deletion drops the finalizer.
-      .watches(model::kServerBinding,
-               [](const kube::Json& b) {
-                 auto ref = model::ServerBinding(b).metal_machine_ref();
-                 if (ref.name.empty()) return std::vector<std::string>{};
-                 return std::vector<std::string>{kube::object_key(ref.namespace_, ref.name)};
-               })
+      .watches(model::kServerBinding, machine_of_binding)
       // The owner Machine (cluster-api util/util.go MachineToInfrastructureMapFunc).
       .watches(model::kMachine,
                [](const kube::Json& m) {

@@ -37,11 +37,7 @@ ReconcilerApp::ReconcilerApp(const Settings& settings, kube::Client& client, Pow
   caches_.metal_clusters = &informer(model::kMetalCluster).store();
   caches_.machines = &informer(model::kMachine).store();
   caches_.clusters = &informer(model::kCluster).store();
-  informer(model::kServerBinding).add_index(kBindingByMachine, [](const kube::Json& obj) {
-    auto ref = model::ServerBinding(obj).metal_machine_ref();
-    if (ref.name.empty()) return std::vector<std::string>{};
-    return std::vector<std::string>{kube::object_key(ref.namespace_, ref.name)};
-  });
+  informer(model::kServerBinding).add_index(kBindingByMachine, machine_of_binding);
   informer(model::kMetalMachine).add_index(kMetalMachineByNamespace, kube::namespace_index());
 
   // The Server snapshot is dropped before any controller hears of a change that can alter it

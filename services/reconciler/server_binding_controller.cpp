@@ -14,8 +14,7 @@ WatchSet ServerBindingController::watches() {
   return WatchSet()
       .for_kind(model::kServerBinding)
       // status.ready says whether the Server (of the same name) exists.
-      .watches(model::kServer,
-               [](const kube::Json& s) { return std::vector<std::string>{kube::object_key(s)}; })
+      .watches(model::kServer, same_key)
       .on(kOnAdd | kOnDelete)
       // A binding whose MetalMachine is gone is deleted.
       .watches(model::kMetalMachine, [this](const kube::Json& mm) {

@@ -41,9 +41,7 @@ WatchSet ServerController::watches() {
   return WatchSet()
       .for_kind(model::kServer)
       // A ServerBinding is named by its Server: it decides allocation and PXEBooted.
-      .watches(model::kServerBinding, [](const kube::Json& binding) {
-        return std::vector<std::string>{model::ServerBinding(binding).name()};
-      });
+      .watches(model::kServerBinding, same_key);
 }
 
 void ServerController::count(PowerAction a, const char* result) {

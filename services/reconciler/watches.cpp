@@ -43,13 +43,13 @@ Watch& WatchSet::last() {
   return watches_.back();
 }
 
+std::vector<std::string> same_key(const kube::Json& obj) { return {kube::object_key(obj)}; }
+
 kube::EventHandlers handlers_for(const Watch& watch, Enqueue enqueue) {
   // Shared by the three handlers, which the informer keeps as long as it lives.
   auto w = std::make_shared<const Watch>(watch);
   auto add = std::make_shared<const Enqueue>(std::move(enqueue));
-  auto keys = [w](const kube::Json& obj) {
-    return w->map ? w->map(obj) : std::vector<std::string>{kube::object_key(obj)};
-  };
+  auto keys = [w](const kube::Json& obj) { return w->map ? w->map(obj) : same_key(obj); };
   auto each = [w, add](const std::vector<std::string>& ks) {
     for (const auto& k : ks) (*add)(k, w->after);
   };

@@ -66,6 +66,10 @@ class WatchSet {
   std::vector<std::string> start_keys_;
 };
 
+// The object's own key, for another kind whose objects share names with the controller's
+// (a Server and its ServerBinding).
+std::vector<std::string> same_key(const kube::Json& obj);
+
 // Adds a key to the controller's queue, after a delay when it is not zero.
 using Enqueue = std::function<void(const std::string& key, Clock::Duration after)>;
 
