@@ -1,9 +1,38 @@
+#include <algorithm>
+
 #include "controllers.hpp"
 
 namespace ferrum::reconciler {
 
 model::Timestamp now_seconds(const Clock& clock) {
   return std::chrono::time_point_cast<std::chrono::seconds>(clock.now());
+}
+
+std::vector<std::string> machine_of_binding(const kube::Json& binding) {
+  auto ref = model::ServerBinding(binding).metal_machine_ref();
+  if (ref.name.empty()) return {};
+  return {kube::object_key(ref.namespace_, ref.name)};
+}
+
+bool field_changed(const kube::Json& a, const kube::Json& b, model::FieldPath path) {
+  const kube::Json* x = model::find_field(a, path);
+  const kube::Json* y = model::find_field(b, path);
+  if (x == nullptr || y == nullptr) return x != y;
+  return *x != *y;
+}
+
+bool membership_inputs_changed(const kube::Json& a, const kube::Json& b) {
+  auto differs = [&](model::FieldPath path) { return field_changed(a, b, path); };
+  return differs({"metadata", "labels"}) || differs({"spec", "accepted"}) ||
+         differs({"spec", "cordoned"}) || differs({"spec", "hardware"}) ||
+         differs({"status", "inUse"}) || differs({"status", "isClean"}) ||
+         differs({"metadata", "deletionTimestamp"});
+}
+
+std::vector<std::string> referenced(const std::optional<model::ObjectReference>& ref,
+                                    std::string_view kind, const std::string& ns) {
+  if (!ref || ref->kind != kind || ref->name.empty()) return {};
+  return {kube::object_key(ns, ref->name)};
 }
 
 std::shared_ptr<const std::vector<model::Server>> ServerSnapshot::get() {
@@ -50,14 +79,14 @@ std::shared_ptr<const model::ServerClassMatcher> MatcherCache::get(const kube::J
 
 void WriteFence::wrote(const std::string& key, const std::string& old_rv) {
   std::lock_guard lock(mu_);
-  over_[key] = old_rv;
+  over_[key].push_back(old_rv);
 }
 
 bool WriteFence::stale(const std::string& key, const std::string& cached_rv) {
   std::lock_guard lock(mu_);
   auto it = over_.find(key);
   if (it == over_.end()) return false;
-  if (it->second == cached_rv) return true;
+  if (std::find(it->second.begin(), it->second.end(), cached_rv) != it->second.end()) return true;
   over_.erase(it);
   return false;
 }

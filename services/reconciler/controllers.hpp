@@ -4,9 +4,13 @@
 // a retriable error, and the retry reads the cache afresh.
 //
 // Shared rule: after a successful write the controller remembers the resourceVersion it
-// wrote over; a reconcile that finds the cache still at that version knows the cache is
-// behind its own write and does nothing (the watch event of the write enqueues the key
-// again). That is what keeps a stale cache from power cycling a machine twice.
+// wrote over (every one, when a reconcile writes several times); a reconcile that finds the
+// cache still at one of them knows the cache is behind its own writes and does nothing (the
+// watch event of the last write enqueues the key again). That is what keeps a stale cache
+// from power cycling a machine twice.
+//
+// Each controller declares, next to its reconcile, which changes bring its keys back
+// (watches(), see watches.hpp).
 
 #include <atomic>
 #include <memory>
@@ -32,6 +36,7 @@
 #include "power_control.hpp"
 #include "server_plan.hpp"
 #include "settings.hpp"
+#include "watches.hpp"
 
 namespace ferrum::reconciler {
 
@@ -39,16 +44,31 @@ using Outcome = Expected<kube::ReconcileResult, kube::ReconcileError>;
 
 // Index of ServerBindings by their MetalMachine ("ns/name").
 inline constexpr const char* kBindingByMachine = "metalMachine";
+// The key of the MetalMachine a ServerBinding names in spec.metalMachineRef (none when it
+// names none): that index, and the MetalMachine controller's watch of bindings.
+std::vector<std::string> machine_of_binding(const kube::Json& binding);
+// Index of MetalMachines by namespace.
+inline constexpr const char* kMetalMachineByNamespace = "namespace";
 
+// Retried with the queue's backoff (conflicts, unreachable peers).
+inline kube::ReconcileError retriable(std::string message) {
+  return kube::ReconcileError{std::move(message), false};
+}
+// Not retried until the key is added again (only an operator's change can help).
+inline kube::ReconcileError terminal(std::string message) {
+  return kube::ReconcileError{std::move(message), true};
+}
+
+// What the controllers read: the informers' caches (controller-runtime's cache Reader).
 struct Caches {
-  kube::Informer* servers = nullptr;
-  kube::Informer* server_classes = nullptr;
-  kube::Informer* environments = nullptr;
-  kube::Informer* bindings = nullptr;
-  kube::Informer* metal_machines = nullptr;
-  kube::Informer* metal_clusters = nullptr;
-  kube::Informer* machines = nullptr;
-  kube::Informer* clusters = nullptr;
+  const kube::ObjectStore* servers = nullptr;
+  const kube::ObjectStore* server_classes = nullptr;
+  const kube::ObjectStore* environments = nullptr;
+  const kube::ObjectStore* bindings = nullptr;
+  const kube::ObjectStore* metal_machines = nullptr;
+  const kube::ObjectStore* metal_clusters = nullptr;
+  const kube::ObjectStore* machines = nullptr;
+  const kube::ObjectStore* clusters = nullptr;
 };
 
 // The Servers of the cache as model views, rebuilt only when a field that membership or
@@ -87,17 +107,22 @@ class MatcherCache {
       by_name_;
 };
 
-// Remembers the resourceVersions this process wrote over (see the header comment).
+// Remembers the resourceVersions this process wrote over (see the header comment), every
+// one until the cache shows a version that is not among them: our last write, or a later
+// one. Writes are optimistic (each names the version it replaces), so the versions a key
+// passes through form one chain and the cache can only be at one we replaced, or past them.
+// At most as many versions per key as one reconcile writes (the fence is cleared before the
+// next reconcile writes).
 class WriteFence {
  public:
   void wrote(const std::string& key, const std::string& old_rv);
-  // True when the cached object is still the one we replaced.
+  // True when the cached object is one we replaced.
   bool stale(const std::string& key, const std::string& cached_rv);
   void forget(const std::string& key);
 
  private:
   std::mutex mu_;
-  std::unordered_map<std::string, std::string> over_;
+  std::unordered_map<std::string, std::vector<std::string>> over_;
 };
 
 // Emits an Event at most once per (key, reason) until clear() — for conditions that only an
@@ -125,9 +150,25 @@ struct Deps {
 
 model::Timestamp now_seconds(const Clock& clock);
 
+// Whether the value at `path` differs between two versions of an object (absent counts as a
+// value of its own).
+bool field_changed(const kube::Json& old_obj, const kube::Json& new_obj, model::FieldPath path);
+
+// Whether a Server change can change any ServerClass's lists or any allocation decision.
+bool membership_inputs_changed(const kube::Json& old_obj, const kube::Json& new_obj);
+
+// The key of the object a spec reference names, when it is of `kind`, in the referring
+// object's namespace `ns` (Cluster API refs never cross namespaces: cluster-api
+// util/util.go MachineToInfrastructureMapFunc uses the Machine's); nothing otherwise.
+std::vector<std::string> referenced(const std::optional<model::ObjectReference>& ref,
+                                    std::string_view kind, const std::string& ns);
+
+// The Server lifecycle (server_plan.hpp decides; this class gathers facts and carries the
+// plan out).
 class ServerController {
  public:
   ServerController(Deps deps, PowerControl& power);
+  WatchSet watches();
   Outcome reconcile(const std::string& key, std::stop_token stop);
 
  private:
@@ -135,8 +176,17 @@ class ServerController {
     bool on = false;
     Clock::MonoTime checked{};
   };
+  // The facts plan_server needs; nullopt when bmcd says the Server is gone.
+  std::optional<ServerFacts> gather(const std::string& key, const model::Server& server);
+  Outcome execute(const std::string& key, model::Server server, const ServerFacts& facts,
+                  ServerPlan plan);
+  // PXE boot (when the plan sets a boot mode), then the power action.
+  Expected<Done, PowerError> act(const std::string& key, const ServerPlan& plan);
+  void report(const std::string& key, const model::Server& server, const ServerPlan& plan);
+  // What the BMC said within the last power check period.
   std::optional<bool> cached_power(const std::string& key);
-  void remember_power(const std::string& key, bool on);
+  // nullopt: forget (unknown).
+  void remember_power(const std::string& key, std::optional<bool> on);
   void count(PowerAction a, const char* result);
 
   Deps d_;
@@ -151,11 +201,17 @@ class ServerController {
 class ServerClassController {
  public:
   ServerClassController(Deps deps, ServerSnapshot& snapshot);
+  WatchSet watches();
   Outcome reconcile(const std::string& key, std::stop_token stop);
 
  private:
+  // The classes a Server change can concern: those it matches, those whose selector does not
+  // compile, and `any` (kept present).
+  std::vector<std::string> classes_of(const kube::Json& server);
+
   Deps d_;
   ServerSnapshot& snapshot_;
+  MatcherCache matchers_;
   WriteFence fence_;
   OnceEvents once_;  // InvalidSelector once per class version
 };
@@ -163,6 +219,7 @@ class ServerClassController {
 class EnvironmentController {
  public:
   explicit EnvironmentController(Deps deps);
+  WatchSet watches();
   Outcome reconcile(const std::string& key, std::stop_token stop);
 
  private:
@@ -172,6 +229,7 @@ class EnvironmentController {
 class MetalClusterController {
  public:
   explicit MetalClusterController(Deps deps);
+  WatchSet watches();
   Outcome reconcile(const std::string& key, std::stop_token stop);
 
  private:
@@ -181,6 +239,7 @@ class MetalClusterController {
 class ServerBindingController {
  public:
   explicit ServerBindingController(Deps deps);
+  WatchSet watches();
   Outcome reconcile(const std::string& key, std::stop_token stop);
 
  private:
@@ -212,9 +271,13 @@ class WorkloadNodes {
 class MetalMachineController {
  public:
   MetalMachineController(Deps deps, ServerSnapshot& snapshot, WorkloadNodes& nodes);
+  WatchSet watches();
   Outcome reconcile(const std::string& key, std::stop_token stop);
 
  private:
+  // MetalMachines without a Server yet (not ready): the ones a Server or class change can
+  // unblock.
+  std::vector<std::string> waiting_machines() const;
   Outcome allocate(model::MetalMachine& mm, const std::string& key);
   Outcome bound(model::MetalMachine mm, const model::ServerBinding& binding,
                 const std::string& key);

@@ -20,18 +20,58 @@ const kube::ResourceId& binding_resource() {
   return r;
 }
 
-kube::ReconcileError retriable(std::string m) { return kube::ReconcileError{std::move(m), false}; }
-
 }  // namespace
 
 MetalMachineController::MetalMachineController(Deps deps, ServerSnapshot& snapshot,
                                                WorkloadNodes& nodes)
     : d_(std::move(deps)), snapshot_(snapshot), nodes_(nodes) {}
 
+WatchSet MetalMachineController::watches() {
+  auto waiting = [this](const kube::Json&) { return waiting_machines(); };
+  return WatchSet()
+      .for_kind(model::kMetalMachine)
+      // The binding names its MetalMachine: its creation fills providerID and status, its
+      // conditions and addresses are copied, its deletion drops the finalizer.
+      .watches(model::kServerBinding, machine_of_binding)
+      // The owner Machine (cluster-api util/util.go MachineToInfrastructureMapFunc).
+      .watches(model::kMachine,
+               [](const kube::Json& m) {
+                 model::Machine machine(m);
+                 return referenced(machine.infrastructure_ref(), "MetalMachine",
+                                   machine.namespace_());
+               })
+      .on(kOnAdd | kOnUpdate)
+      // A Cluster turning infrastructureReady may unblock every MetalMachine of its namespace.
+      .watches(model::kCluster,
+               [this](const kube::Json& c) {
+                 return d_.caches.metal_machines->keys_by_index(kMetalMachineByNamespace,
+                                                                kube::namespace_of(c));
+               })
+      .on(kOnAdd | kOnUpdate)
+      // A Server becoming available, or a class changing its selection, may give a waiting
+      // MetalMachine its Server.
+      .watches(model::kServer, waiting)
+      .on(kOnAdd | kOnUpdate)
+      .when(membership_inputs_changed)
+      .watches(model::kServerClass, waiting)
+      .on(kOnAdd | kOnUpdate)
+      .when([](const kube::Json& a, const kube::Json& b) { return field_changed(a, b, {"spec"}); });
+}
+
+std::vector<std::string> MetalMachineController::waiting_machines() const {
+  std::vector<std::string> out;
+  for (const auto& o : d_.caches.metal_machines->list()) {
+    if (!model::get_bool(*o, {"status", "ready"}).value_or(false)) {
+      out.push_back(kube::object_key(*o));
+    }
+  }
+  return out;
+}
+
 std::optional<model::ServerBinding> MetalMachineController::binding_of(
     const model::MetalMachine& mm) const {
   for (const auto& b :
-       d_.caches.bindings->store().by_index(kBindingByMachine, kube::object_key(mm.raw()))) {
+       d_.caches.bindings->by_index(kBindingByMachine, kube::object_key(mm.raw()))) {
     model::ServerBinding binding(*b);
     if (binding_belongs_to(binding, mm)) return binding;
   }
@@ -39,7 +79,7 @@ std::optional<model::ServerBinding> MetalMachineController::binding_of(
 }
 
 Outcome MetalMachineController::reconcile(const std::string& key, std::stop_token) {
-  auto obj = d_.caches.metal_machines->store().get(key);
+  auto obj = d_.caches.metal_machines->get(key);
   if (!obj) {
     fence_.forget(key);
     once_.clear_all(key);
@@ -88,11 +128,11 @@ Outcome MetalMachineController::allocate(model::MetalMachine& mm, const std::str
   std::optional<model::Machine> owner_view;
   std::optional<model::Cluster> cluster_view;
   if (auto ref = mm.owner_of_kind(model::kClusterApiGroup, "Machine")) {
-    if (auto m = d_.caches.machines->store().get(kube::object_key(mm.namespace_(), ref->name))) {
+    if (auto m = d_.caches.machines->get(kube::object_key(mm.namespace_(), ref->name))) {
       owner_view.emplace(*m);
       owner = &*owner_view;
       if (auto name = owner->cluster_name()) {
-        if (auto c = d_.caches.clusters->store().get(kube::object_key(mm.namespace_(), *name))) {
+        if (auto c = d_.caches.clusters->get(kube::object_key(mm.namespace_(), *name))) {
           cluster_view.emplace(*c);
           cluster = &*cluster_view;
         }
@@ -122,7 +162,7 @@ Outcome MetalMachineController::allocate(model::MetalMachine& mm, const std::str
 
   std::string chosen;
   if (auto ref = mm.server_ref(); ref && !ref->name.empty()) {
-    auto server = d_.caches.servers->store().get(ref->name);
+    auto server = d_.caches.servers->get(ref->name);
     if (!server || !model::Server(*server).accepted()) {
       if (once_.first(key, "ServerRefUnavailable")) {
         d_.events.warning(mm.raw(), "ServerRefUnavailable",
@@ -142,7 +182,7 @@ Outcome MetalMachineController::allocate(model::MetalMachine& mm, const std::str
     }
     chosen = ref->name;
   } else if (auto cls = mm.server_class_ref(); cls && !cls->name.empty()) {
-    auto sc_obj = d_.caches.server_classes->store().get(cls->name);
+    auto sc_obj = d_.caches.server_classes->get(cls->name);
     if (!sc_obj) {
       if (once_.first(key, "ServerClassNotFound")) {
         d_.events.warning(mm.raw(), "ServerClassNotFound",
@@ -153,9 +193,9 @@ Outcome MetalMachineController::allocate(model::MetalMachine& mm, const std::str
     once_.clear(key, "ServerClassNotFound");
     model::ServerClass sc(*sc_obj);
     auto matcher = model::ServerClassMatcher::compile(sc);
-    if (!matcher) return unexpected(kube::ReconcileError{matcher.error(), true});
+    if (!matcher) return unexpected(terminal(matcher.error()));
     std::set<std::string, std::less<>> bound;
-    for (const auto& k : d_.caches.bindings->store().keys()) bound.insert(k);
+    for (const auto& k : d_.caches.bindings->keys()) bound.insert(k);
     auto servers = snapshot_.get();
     model::ObjectReference class_ref;
     class_ref.kind = "ServerClass";
@@ -181,7 +221,7 @@ Outcome MetalMachineController::allocate(model::MetalMachine& mm, const std::str
   } else {
     d_.events.warning(mm.raw(), "NoServerSource",
                       "neither spec.serverRef nor spec.serverClassRef is set");
-    return unexpected(kube::ReconcileError{"neither serverRef nor serverClassRef", true});
+    return unexpected(terminal("neither serverRef nor serverClassRef"));
   }
   once_.clear_all(key);
   d_.events.normal(mm.raw(), "ServerAllocated",
@@ -220,7 +260,7 @@ Outcome MetalMachineController::bound(model::MetalMachine mm, const model::Serve
   if (!mm.is_condition_true(model::kConditionProviderSet)) {
     std::string cluster;
     if (auto ref = mm.owner_of_kind(model::kClusterApiGroup, "Machine")) {
-      if (auto m = d_.caches.machines->store().get(kube::object_key(mm.namespace_(), ref->name))) {
+      if (auto m = d_.caches.machines->get(kube::object_key(mm.namespace_(), ref->name))) {
         cluster = model::Machine(*m).cluster_name().value_or("");
       }
     }

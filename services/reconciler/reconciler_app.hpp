@@ -1,6 +1,7 @@
 #pragma once
-// ferrum-reconciler assembled: informers for every kind the controllers read, the handlers
-// that map changes to keys, the controllers, and leader election around them.
+// ferrum-reconciler assembled: informers for every kind the controllers read, the controllers,
+// the informer handlers their watch declarations ask for (each controller's watches(), see
+// watches.hpp: the app only walks them), and leader election around them.
 //
 // Contract: run(stop) starts the informers at once (a standby keeps warm caches so a
 // takeover starts from them), then — leading, or with leader election off — waits for every
@@ -8,9 +9,11 @@
 // true after a clean stop and false when leadership was lost (the daemon then exits, as
 // client-go's leader election expects, and is restarted).
 
+#include <map>
 #include <memory>
 #include <stop_token>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "controllers.hpp"
@@ -30,7 +33,10 @@ class ReconcilerApp {
   bool leading() const;
 
  private:
-  void wire();
+  // One controller: its work queue and workers, and the handlers of its declared watches.
+  template <typename C>
+  void add_controller(const std::string& name, C& target);
+  kube::Informer& informer(const model::ResourceKind& kind);
   void run_controllers(std::stop_token stop);
   kube::Reconciler instrument(const std::string& name,
                               std::function<Outcome(const std::string&, std::stop_token)> fn);
@@ -46,9 +52,9 @@ class ReconcilerApp {
   std::string lease_namespace_;
 
   std::vector<std::unique_ptr<kube::Informer>> informers_;
+  std::map<std::string_view, kube::Informer*> by_plural_;
   Caches caches_;
   std::unique_ptr<ServerSnapshot> snapshot_;
-  MatcherCache matchers_;
   std::unique_ptr<WorkloadNodes> nodes_;
   std::unique_ptr<ServerController> server_;
   std::unique_ptr<ServerClassController> server_class_;
@@ -57,18 +63,11 @@ class ReconcilerApp {
   std::unique_ptr<ServerBindingController> binding_;
   std::unique_ptr<MetalMachineController> metal_machine_;
   std::vector<std::unique_ptr<kube::Controller>> controllers_;
-  kube::Controller* server_ctl_ = nullptr;
-  kube::Controller* class_ctl_ = nullptr;
-  kube::Controller* env_ctl_ = nullptr;
-  kube::Controller* mc_ctl_ = nullptr;
-  kube::Controller* binding_ctl_ = nullptr;
-  kube::Controller* mm_ctl_ = nullptr;
+  // Per controller (same order): the keys reconciled once at start.
+  std::vector<std::vector<std::string>> start_keys_;
   std::atomic<bool> leading_{false};
   metrics::Gauge* leader_gauge_ = nullptr;
   metrics::Family<metrics::Histogram>* durations_ = nullptr;
 };
-
-// Whether a Server change can change any ServerClass's lists or any allocation decision.
-bool membership_inputs_changed(const kube::Json& old_obj, const kube::Json& new_obj);
 
 }  // namespace ferrum::reconciler

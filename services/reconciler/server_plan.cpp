@@ -62,11 +62,14 @@ std::optional<std::chrono::seconds> wipe_in_progress_for(const model::Server& se
   return std::chrono::duration_cast<std::chrono::seconds>(deadline - now);
 }
 
-ServerPlan plan_server(const model::Server& server, const ServerFacts& f) {
-  ServerPlan plan{FinalizerChange::kNone, server, PowerAction::kNone, {}, false, false, {}, {}};
+namespace {
+
+// The state machine proper; plan_server adds what every managed Server shares.
+ServerPlan decide(const model::Server& server, const ServerFacts& f) {
+  ServerPlan plan{FinalizerChange::kNone, server, PowerAction::kNone, {}, false, false, {}, {}, {}};
   model::Server& d = plan.desired;
   auto event = [&plan](bool warning, std::string reason, std::string message) {
-    plan.events.push_back({warning, std::move(reason), std::move(message)});
+    plan.events.push_back({warning, std::move(reason), std::move(message), false});
   };
 
   if (!server.accepted()) {
@@ -175,6 +178,80 @@ ServerPlan plan_server(const model::Server& server, const ServerFacts& f) {
   plan.cycle_intent = true;
   plan.requeue_after = f.reboot_timeout + std::chrono::seconds(1);
   return plan;
+}
+
+}  // namespace
+
+ServerPlan plan_server(const model::Server& server, const ServerFacts& facts) {
+  ServerFacts f = facts;
+  if (!f.bmc_unusable.empty()) {
+    f.has_bmc = false;
+    f.powered_on = std::nullopt;
+  }
+  ServerPlan plan = decide(server, f);
+  if (!server.accepted() || server.is_being_deleted()) return plan;
+
+  if (!f.bmc_unusable.empty()) {
+    // Credentials missing or unusable: an operator has to fix the Server or its Secret.
+    plan.events.push_back({true, std::string(kEventBmcUnusable),
+                           "cannot use the Server's BMC: " + f.bmc_unusable, true});
+  } else if (plan.missing_bmc && !server.bmc() && !server.management_api()) {
+    plan.events.push_back({true, std::string(kEventNoBmc),
+                           "Server has no spec.bmc and no spec.managementApi: it is not powered "
+                           "by Ferrum; power it on by hand to wipe or boot it",
+                           true});
+  }
+  if (!f.has_bmc) return plan;
+  if (!f.power_read_error.empty()) {
+    plan.desired.set_power(model::kPowerUnknown);
+    plan.events.push_back(
+        {true, "PowerStateUnknown", "cannot read the power state: " + f.power_read_error, false});
+    plan.error = "power state: " + f.power_read_error;
+  }
+  // BMCs misreport: a managed Server's power is read again every check period.
+  if (f.power_check_period > std::chrono::milliseconds::zero() &&
+      (plan.requeue_after == std::chrono::milliseconds::zero() ||
+       f.power_check_period < plan.requeue_after)) {
+    plan.requeue_after = f.power_check_period;
+  }
+  return plan;
+}
+
+void settle_power(ServerPlan& plan, const ServerFacts& f,
+                  const std::optional<std::string>& failure) {
+  if (plan.action == PowerAction::kNone) return;
+  const std::string action(power_action_name(plan.action));
+  if (failure) {
+    plan.events.push_back({true, "PowerFailed", action + " failed: " + *failure, false});
+    plan.desired.set_power(model::kPowerUnknown);
+    if (plan.action == PowerAction::kPowerCycle) {
+      // Not in progress after all: say so, so the retry does not wait for the timeout.
+      plan.desired.set_condition(
+          condition(kConditionPowerCycle, model::kStatusFalse, model::kSeverityWarning,
+                    kReasonPowerCycleFailed, *failure),
+          f.now);
+    }
+    plan.error = action + ": " + *failure;
+    return;
+  }
+  plan.desired.set_power(plan.action == PowerAction::kPowerOff ? model::kPowerOff
+                                                               : model::kPowerOn);
+  const std::string pxe = plan.boot_mode.empty() ? "" : "PXE boot (" + plan.boot_mode + ") set, ";
+  switch (plan.action) {
+    case PowerAction::kPowerOn:
+      plan.events.push_back({false, "PoweredOn",
+                             pxe + "powered on to boot its environment for " + f.bound_to, false});
+      break;
+    case PowerAction::kPowerOff:
+      plan.events.push_back({false, "PoweredOff", "clean and not allocated: powered off", false});
+      break;
+    case PowerAction::kPowerCycle:
+      plan.events.push_back(
+          {false, "PowerCycled", pxe + "power cycled into the agent environment to wipe", false});
+      break;
+    case PowerAction::kNone:
+      break;
+  }
 }
 
 }  // namespace ferrum::reconciler

@@ -17,7 +17,17 @@
 //   wipe is running (wait for it); otherwise PXE boot + power cycle, with PowerCycle=False/
 //   InProgress written *before* the cycle (cycle_intent) so a crash or a leader change between
 //   the two never cycles a machine twice.
-// - Without a BMC nothing is powered; status.power stays "unknown".
+// - Without a BMC nothing is powered; status.power stays "unknown". A Server with neither
+//   spec.bmc nor spec.managementApi gets one NoBMC Event; a BMC bmcd cannot use (no or bad
+//   credentials) one BMCUnusable Event (`once` events: until the plan stops naming them).
+// - A power state that could not be read is "unknown", a PowerStateUnknown Warning, and the
+//   reconcile fails after writing the status (retried with backoff).
+// - A Server whose power Ferrum manages (accepted, not being deleted, with a usable BMC) is
+//   come back to every power check period at the latest: BMCs misreport.
+// - settle_power() says what follows the power action: on success status.power and a
+//   PoweredOn/PoweredOff/PowerCycled Event; on failure power "unknown", a PowerFailed
+//   Warning, a failed cycle marked PowerCycleFailed (so the retry does not wait for the
+//   reboot timeout), and the reconcile fails.
 
 #include <chrono>
 #include <optional>
@@ -48,14 +58,28 @@ struct ServerFacts {
   std::string default_pxe_mode = "uefi";  // --ipmi-pxe-method
   model::Timestamp now{};
   std::chrono::seconds reboot_timeout{1200};
+  // bmcd refused the BMC (missing or unusable credentials): its message. Such a Server is
+  // planned as one without a BMC, with one BMCUnusable Event.
+  std::string bmc_unusable;
+  // Reading the power state failed (bmcd or the BMC unreachable): its message.
+  std::string power_read_error;
+  // How often a managed Server's power is read again (0 = only on change).
+  std::chrono::milliseconds power_check_period{0};
 };
 
 struct PlannedEvent {
   bool warning = false;
   std::string reason;
   std::string message;
+  // Recorded once per Server and reason, again only after a plan without it (conditions only
+  // an operator can change: one Event, then wait for a change).
+  bool once = false;
   bool operator==(const PlannedEvent&) const = default;
 };
+
+// The reasons of `once` events (the controller forgets those a plan does not name).
+inline constexpr std::string_view kEventNoBmc = "NoBMC";
+inline constexpr std::string_view kEventBmcUnusable = "BMCUnusable";
 
 enum class FinalizerChange { kNone, kAdd, kRemove };
 
@@ -72,10 +96,17 @@ struct ServerPlan {
   bool missing_bmc = false;
   std::vector<PlannedEvent> events;
   // Come back after this long (0 = only on change): a wipe's deadline, or the power check.
-  std::chrono::seconds requeue_after{0};
+  std::chrono::milliseconds requeue_after{0};
+  // Non-empty: the reconcile fails with this (retried with backoff) once the status is written.
+  std::string error;
 };
 
 ServerPlan plan_server(const model::Server& server, const ServerFacts& facts);
+
+// Updates `plan` (desired status, events, error) with the power action's result: `failure`
+// is bmcd's message, nullopt when the action succeeded.
+void settle_power(ServerPlan& plan, const ServerFacts& facts,
+                  const std::optional<std::string>& failure);
 
 // The status.power value for a known/unknown state.
 std::string_view power_text(std::optional<bool> powered_on);

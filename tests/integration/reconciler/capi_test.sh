@@ -109,16 +109,16 @@ machine m2 "$class_spec"
 cat "$TMP/mm-m1.yaml" <(echo ---) "$TMP/mm-m2.yaml" | kubectl apply -f - >/dev/null
 
 check "A bound" wait_until 10 kubectl get serverbinding $UA
-sleep 2
-equals "exactly one binding" "$(kubectl get serverbindings -o name | wc -l)" "1"
 winner=$(kubectl get serverbinding $UA -o jsonpath='{.spec.metalMachineRef.name}')
 loser=m2; [[ $winner == m2 ]] && loser=m1
 check "winner is m1 or m2" test "$winner" = m1 -o "$winner" = m2
+# The loser's attempt has ended once it says there is no Server for it.
+check "loser: Event NoServerAvailable" wait_until 5 has_event $loser NoServerAvailable
+equals "exactly one binding" "$(kubectl get serverbindings -o name | wc -l)" "1"
 check "winner: providerID sidero://A" wait_until 10 bash -c "[[ \$(kubectl get metalmachine $winner -n default -o jsonpath='{.spec.providerID}') == sidero://$UA ]]"
 check "winner: ready" wait_until 5 bash -c "[[ \$(kubectl get metalmachine $winner -n default -o jsonpath='{.status.ready}') == true ]]"
 equals "loser: no providerID" "$(kubectl get metalmachine $loser -n default -o jsonpath='{.spec.providerID}')" ""
 equals "loser: not ready" "$(kubectl get metalmachine $loser -n default -o jsonpath='{.status.ready}')" ""
-check "loser: Event NoServerAvailable" wait_until 5 has_event $loser NoServerAvailable
 check "winner: Event ServerAllocated" has_event $winner ServerAllocated
 check "binding ready" wait_until 5 bash -c "[[ \$(kubectl get serverbinding $UA -o jsonpath='{.status.ready}') == true ]]"
 equals "binding's class" "$(kubectl get serverbinding $UA -o jsonpath='{.spec.serverClassRef.name}')" "rack-r1"
@@ -165,9 +165,9 @@ equals "$loser still waits (C was not in its class)" "$(kubectl get metalmachine
 
 # --- deletion of an allocated Server waits ----------------------------------------------
 kubectl delete server $UC --wait=false >/dev/null
-sleep 2
-check "allocated Server not deleted while bound" kubectl get server $UC
+# The reconciler has seen the deletion once it says why it waits.
 check "Event DeletionBlocked" wait_until 5 has_event $UC DeletionBlocked
+check "allocated Server not deleted while bound" kubectl get server $UC
 kubectl delete metalmachine m3 -n default --wait=false >/dev/null
 check "released: deletion of C completes" wait_until 10 bash -c "! kubectl get server $UC"
 check "m3 gone (finalizer dropped)" wait_until 10 bash -c "! kubectl get metalmachine m3 -n default"

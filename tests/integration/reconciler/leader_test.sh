@@ -34,12 +34,12 @@ kill -KILL "$P1"
 wait "$P1" 2>/dev/null
 check "r2 takes over" wait_until 15 grep -q '"controllers starting"' "$TMP/r2.log"
 contains "Lease now held by r2" "$(grep '"starting"' "$TMP/r2.log")" "$(kubectl get lease ferrum-reconciler -n default -o jsonpath='{.spec.holderIdentity}')"
-sleep 4  # several power checks of r2
+check "several power checks of r2" wait_reconciled "$A2" 3
 equals "after takeover: the wipe in progress is not cycled again" "$(calls a)" "boot pxe power 1 "
 ac heartbeat $UA >/dev/null
 ac wiped $UA >/dev/null
 check "r2 powers the wiped A off" wait_until 10 grep -q "power 0" "$TMP/bmc-a/state/calls"
-sleep 3
+check "power checks of the clean A" wait_reconciled "$A2"
 equals "BMC calls over both leaders: one cycle, one off" "$(calls a)" "boot pxe power 1 power 0 "
 equals "PowerCycled reported once" "$(event_count $UA PowerCycled)" "1"
 equals "PoweredOff reported once" "$(event_count $UA PoweredOff)" "1"

@@ -23,7 +23,7 @@ contains "bad --bmcd-endpoint named" "$out" "--bmcd-endpoint"
 
 start_peers a b
 PA=${BMC_PORT[a]} PB=${BMC_PORT[b]}
-start_reconciler rec --leader-elect=false --server-reboot-timeout 6s --power-check-period 2s \
+start_reconciler rec --leader-elect=false --server-reboot-timeout 10s --power-check-period 2s \
   --ipmi-pxe-method bios
 
 # Kept present: the `any` ServerClass and the `default` Environment.
@@ -37,7 +37,11 @@ UA=4c4c4544-0042-3510-8051-c4c04f4e0a01
 UB=4c4c4544-0042-3510-8051-c4c04f4e0a02
 equals "register A" "$(ac register $UA --hostname node-a | cut -d' ' -f1)" "OK"
 equals "A's BMC reported" "$(ac bmc $UA 127.0.0.1 "$PA" admin password)" "OK"
-sleep 3
+# The one write the reconciler makes to an unaccepted Server is Sidero's "neither ready nor
+# clean": set ready by hand and wait for it to be put back. The reconcile that did it saw the
+# BMC; what it (did not) ask of the BMC happened before its write.
+kubectl patch server $UA --subresource=status --type=merge -p '{"status":{"ready":true}}' >/dev/null
+check "not accepted: status.ready put back to false" wait_until 10 bash -c "[[ \$(kubectl get server $UA -o jsonpath='{.status.ready}') == false ]]"
 equals "not accepted: the BMC was not touched" "$(calls a)" ""
 equals "not accepted: no finalizer" "$(srv $UA '.metadata.finalizers // [] | length')" "0"
 equals "not accepted: no power field" "$(srv $UA '.status.power // "none"')" "none"
@@ -56,12 +60,15 @@ equals "finalizer added" "$(srv $UA '.metadata.finalizers | join(",")')" "storag
 check "Event PowerCycled" wait_until 5 has_event $UA PowerCycled
 check "ServerClass any lists A as available" wait_until 5 bash -c "kubectl get serverclass any -o json | jq -e '.status.serversAvailable | index(\"$UA\")'"
 
-# Heartbeats keep the wipe alive past the 6 s reboot timeout: no second cycle.
-for i in 1 2 3 4 5; do
+# Heartbeats keep the wipe alive past the 10 s reboot timeout: no second cycle. Each round
+# waits until the reconciler has looked at A again after the heartbeat (it does on the
+# heartbeat's write and on every 2 s power check), until the first cycle is 14 s old.
+since_cycle=$SECONDS
+while ((SECONDS < since_cycle + 14)); do
   ac heartbeat $UA >/dev/null
-  sleep 2
+  check "reconciled after a heartbeat" wait_reconciled "$RECONCILER_ADMIN"
 done
-equals "heartbeats: no second cycle in 10 s" "$(calls a)" "boot pxe power 1 "
+equals "heartbeats: no second cycle in 14 s" "$(calls a)" "boot pxe power 1 "
 
 # --- wiped: clean, powered off, ready ---------------------------------------------------
 equals "wiped" "$(ac wiped $UA)" "OK"
@@ -69,7 +76,7 @@ check "clean: powered off" wait_until 10 grep -q "power 0" "$TMP/bmc-a/state/cal
 equals "BMC calls: one cycle, one off" "$(calls a)" "boot pxe power 1 power 0 "
 check "status ready + power off" wait_until 5 bash -c "[[ \$(kubectl get server $UA -o json | jq -r '\"\(.status.ready)/\(.status.power)/\(.status.isClean)\"') == true/off/true ]]"
 check "Event PoweredOff" wait_until 5 has_event $UA PoweredOff
-sleep 3
+check "power checks of the clean machine" wait_reconciled "$RECONCILER_ADMIN"
 equals "clean and off: nothing more sent (power checks only read)" "$(calls a)" "boot pxe power 1 power 0 "
 
 # BMCs misreport: someone powers the clean machine on by hand; the power check turns it off.
@@ -83,9 +90,9 @@ equals "B's BMC reported" "$(ac bmc $UB 127.0.0.1 "$PB" admin password)" "OK"
 kubectl patch server $UB --type=merge -p '{"spec":{"accepted":true}}' >/dev/null
 check "B: first cycle" wait_until 10 grep -q "power 1" "$TMP/bmc-b/state/calls"
 first=$(srv $UB '.status.conditions[]|select(.type=="PowerCycle")|.lastTransitionTime')
-sleep 3
+check "power checks of A and B" wait_reconciled "$RECONCILER_ADMIN" 4
 equals "B: within the timeout, one cycle only" "$(calls b)" "boot pxe power 1 "
-check "B: cycled again after 6 s without heartbeat" wait_until 12 bash -c "[[ \$(grep -c 'boot pxe' $TMP/bmc-b/state/calls) -ge 2 && \$(grep -c 'power 1' $TMP/bmc-b/state/calls) -ge 2 ]]"
+check "B: cycled again after 10 s without heartbeat" wait_until 20 bash -c "[[ \$(grep -c 'boot pxe' $TMP/bmc-b/state/calls) -ge 2 && \$(grep -c 'power 1' $TMP/bmc-b/state/calls) -ge 2 ]]"
 contains "B: the second cycle is a real cycle (off, on)" "$(calls b)" "boot pxe power 1 boot pxe power 0 power 1"
 check "Event WipeTimedOut" wait_until 5 has_event $UB WipeTimedOut
 second=$(srv $UB '.status.conditions[]|select(.type=="PowerCycle")|.lastTransitionTime')
@@ -98,7 +105,7 @@ kubectl patch server $UC --type=merge -p '{"spec":{"accepted":true}}' >/dev/null
 check "Event NoBMC" wait_until 10 has_event $UC NoBMC
 check "C: power unknown" wait_until 5 bash -c "[[ \$(kubectl get server $UC -o jsonpath='{.status.power}') == unknown ]]"
 kubectl label server $UC touched=1 >/dev/null
-sleep 2
+check "C reconciled after the change" wait_reconciled "$RECONCILER_ADMIN" 4
 equals "NoBMC reported once despite changes" "$(event_count $UC NoBMC)" "1"
 errors=$(curl -s "http://$RECONCILER_ADMIN/metrics" | grep 'ferrum_reconcile_total{controller="server",result="error"}' | awk '{print $2}')
 equals "no reconcile errors for the BMC-less Server" "${errors:-0}" "0"

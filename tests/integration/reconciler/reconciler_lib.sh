@@ -61,8 +61,24 @@ event_count() {
 # calls NAME: what the BMC NAME was asked to do, space separated.
 calls() { tr '\n' ' ' <"$TMP/bmc-$1/state/calls" 2>/dev/null; }
 
+# reconciles ADMIN: how many Server reconciles the reconciler at ADMIN has finished.
+reconciles() {
+  curl -s "http://$1/metrics" |
+    awk '/^ferrum_reconcile_total[{]controller="server",/ {n += $2} END {printf "%d\n", n}'
+}
+# wait_reconciled ADMIN [N]: until the reconciler at ADMIN finished N (default 2) more Server
+# reconciles than now. A key is reconciled by one worker at a time, so with one Server the
+# second began after this call: whatever it was going to do about the state before the call
+# is done. Used instead of sleeping before checking that nothing happened (the rules
+# themselves are unit tests on a ManualClock: tests/unit/reconciler/server_controller_test).
+wait_reconciled() {
+  local admin=$1 n=${2:-2} from
+  from=$(reconciles "$admin")
+  wait_until 20 bash -c "(( \$(reconciles $admin) >= $from + $n ))"
+}
+
 # export_helpers: makes the helpers usable inside `bash -c` checks (call after setup_tmp).
 export_helpers() {
   export TMP
-  export -f srv cond has_event event_count calls bmc_state
+  export -f srv cond has_event event_count calls bmc_state reconciles
 }

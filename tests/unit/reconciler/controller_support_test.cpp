@@ -75,6 +75,22 @@ TEST(WriteFence, CacheAtTheVersionWeReplacedIsStale) {
   EXPECT_FALSE(f.stale("k", "7"));
 }
 
+// MetalMachineController::bound() writes spec then status, ServerController a finalizer, the
+// cycle's intent and the power: a cache at any version a reconcile replaced is behind, not
+// only one at the last (reconciler.capi flaked on that: the spec write re-ran and got a 409).
+TEST(WriteFence, EveryVersionOneReconcileReplacedIsStale) {
+  WriteFence f;
+  f.wrote("k", "5");  // 5 -> 6 (spec)
+  f.wrote("k", "6");  // 6 -> 7 (status)
+  EXPECT_TRUE(f.stale("k", "5"));
+  EXPECT_TRUE(f.stale("k", "6"));
+  EXPECT_TRUE(f.stale("k", "5"));   // a cache does not go back, but the fence holds anyway
+  EXPECT_FALSE(f.stale("k", "7"));  // caught up with the last write
+  EXPECT_FALSE(f.stale("k", "6"));  // the fence is gone
+  f.wrote("other", "1");
+  EXPECT_FALSE(f.stale("k", "1"));  // per key
+}
+
 TEST(OnceEvents, OncePerKeyAndReasonUntilCleared) {
   OnceEvents o;
   EXPECT_TRUE(o.first("s1", "NoBMC"));
