@@ -63,6 +63,10 @@ std::string enrich_kmsg_line(std::string_view line, std::string_view source,
   if (first == std::string_view::npos) return "empty line";
   line.remove_prefix(first);
   if (line.front() != '{' || line.back() != '}') return "not a JSON object";
+  // nlohmann's lexer takes a NUL byte for the end of input, so "{}\0..." would be accepted
+  // as "{}" and the enrichment appended after the NUL, where readers of the line never see
+  // it. JSON has no raw NUL anywhere (RFC 8259 section 7: control characters are escaped).
+  if (line.find('\0') != std::string_view::npos) return "malformed JSON";
   // Fast path: the line is valid JSON and has none of our keys, so the enrichment is
   // appended before the closing brace without re-serializing the node's fields.
   bool has_ours = false;
