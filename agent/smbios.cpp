@@ -1,10 +1,10 @@
 #include "smbios.hpp"
 
-#include "ferrum/percent_encoding.hpp"
-
 #include <algorithm>
 #include <array>
 #include <cstdio>
+
+#include "ferrum/percent_encoding.hpp"
 
 namespace ferrum::agent {
 
@@ -20,9 +20,11 @@ std::string to_valid_utf8(const std::string& in) {
   std::size_t i = 0;
   while (i < in.size()) {
     auto c = static_cast<unsigned char>(in[i]);
-    std::size_t n = c < 0x80 ? 1 : c >= 0xc2 && c <= 0xdf ? 2 : c >= 0xe0 && c <= 0xef ? 3
-                                                         : c >= 0xf0 && c <= 0xf4 ? 4
-                                                                                    : 0;
+    std::size_t n = c < 0x80                 ? 1
+                    : c >= 0xc2 && c <= 0xdf ? 2
+                    : c >= 0xe0 && c <= 0xef ? 3
+                    : c >= 0xf0 && c <= 0xf4 ? 4
+                                             : 0;
     if (n != 0 && i + n <= in.size() && is_valid_utf8(std::string_view(in).substr(i, n))) {
       out.append(in, i, n);
       i += n;

@@ -9,7 +9,8 @@ std::string field_value(const nlohmann::json& obj, const std::string& field) {
   std::size_t start = 0;
   while (start <= field.size()) {
     auto dot = field.find('.', start);
-    std::string part = field.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
+    std::string part =
+        field.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
     if (!cur->is_object() || !cur->contains(part)) return "";
     cur = &(*cur)[part];
     if (dot == std::string::npos) break;
@@ -21,14 +22,15 @@ std::string field_value(const nlohmann::json& obj, const std::string& field) {
 }
 
 Expected<std::vector<FieldRequirement>, std::string> parse_field_selector(std::string_view text,
-                                                                         std::string_view group,
-                                                                         std::string_view plural) {
+                                                                          std::string_view group,
+                                                                          std::string_view plural) {
   std::vector<FieldRequirement> out;
   std::set<std::string, std::less<>> allowed = {"metadata.name", "metadata.namespace"};
   if (plural == "events" && group.empty()) {
-    for (const char* f : {"involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
-                          "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
-                          "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"}) {
+    for (const char* f :
+         {"involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
+          "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
+          "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"}) {
       allowed.insert(f);
     }
   }
@@ -51,7 +53,8 @@ Expected<std::vector<FieldRequirement>, std::string> parse_field_selector(std::s
       r.field = term.substr(0, op);
       r.value = term.substr(op + 1);
     } else {
-      return unexpected("invalid field selector term \"" + term + "\": want field=value or field!=value");
+      return unexpected("invalid field selector term \"" + term +
+                        "\": want field=value or field!=value");
     }
     if (!allowed.count(r.field)) {
       return unexpected("field label not supported: " + r.field);

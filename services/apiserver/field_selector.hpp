@@ -21,8 +21,8 @@ struct FieldRequirement {
 
 // `group`/`plural` pick the supported fields; the error names the bad term or field.
 Expected<std::vector<FieldRequirement>, std::string> parse_field_selector(std::string_view text,
-                                                                         std::string_view group,
-                                                                         std::string_view plural);
+                                                                          std::string_view group,
+                                                                          std::string_view plural);
 
 // The value a selector compares: a string as is, null or absent as "", anything else as JSON.
 std::string field_value(const nlohmann::json& obj, const std::string& field);

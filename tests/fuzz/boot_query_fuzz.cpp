@@ -20,7 +20,11 @@ bool reference_utf8(std::string_view s) {
   std::size_t i = 0;
   while (i < s.size()) {
     unsigned c = static_cast<unsigned char>(s[i]);
-    std::size_t len = c < 0x80 ? 1 : (c >> 5) == 0x6 ? 2 : (c >> 4) == 0xe ? 3 : (c >> 3) == 0x1e ? 4 : 0;
+    std::size_t len = c < 0x80           ? 1
+                      : (c >> 5) == 0x6  ? 2
+                      : (c >> 4) == 0xe  ? 3
+                      : (c >> 3) == 0x1e ? 4
+                                         : 0;
     if (len == 0 || i + len > s.size()) return false;
     unsigned cp = len == 1 ? c : len == 2 ? (c & 0x1f) : len == 3 ? (c & 0x0f) : (c & 0x07);
     for (std::size_t k = 1; k < len; ++k) {
@@ -74,7 +78,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   }
   if (!q->mac.empty()) {
     FUZZ_CHECK(q->mac.size() == 17);
-    for (std::size_t i = 0; i < 17; ++i) FUZZ_CHECK(i % 3 == 2 ? q->mac[i] == ':' : is_lower_hex(q->mac[i]));
+    for (std::size_t i = 0; i < 17; ++i)
+      FUZZ_CHECK(i % 3 == 2 ? q->mac[i] == ':' : is_lower_hex(q->mac[i]));
     std::string again;
     FUZZ_CHECK(normalize_mac(q->mac, again) && again == q->mac);
   }

@@ -27,7 +27,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
       FUZZ_CHECK(same_json(*r, *in_place));
     } else {
       const auto& e = r.error();
-      FUZZ_CHECK(e.index == patch::PatchError::kWholePatch || (p->is_array() && e.index < p->size()));
+      FUZZ_CHECK(e.index == patch::PatchError::kWholePatch ||
+                 (p->is_array() && e.index < p->size()));
       FUZZ_CHECK(!e.reason.empty());
       FUZZ_CHECK(e.message() == in_place.error().message());
     }

@@ -18,7 +18,8 @@ namespace {
 std::vector<nlohmann::json> load_schemas() {
   std::vector<nlohmann::json> schemas;
   std::vector<std::filesystem::path> files;
-  for (const auto& e : std::filesystem::directory_iterator(FERRUM_SOURCE_DIR "/charts/ferrum/crds")) {
+  for (const auto& e :
+       std::filesystem::directory_iterator(FERRUM_SOURCE_DIR "/charts/ferrum/crds")) {
     files.push_back(e.path());
   }
   std::sort(files.begin(), files.end());  // the first byte means the same schema on every run
@@ -52,7 +53,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   ferrum::apiserver::prune_to_schema(schema, pruned);
   for (const auto& p : ferrum::apiserver::validate_against_schema(schema, pruned)) {
     if (p.unknown_field) {
-      std::fprintf(stderr, "unknown field after pruning: %s: %s\n", p.field.c_str(), p.message.c_str());
+      std::fprintf(stderr, "unknown field after pruning: %s: %s\n", p.field.c_str(),
+                   p.message.c_str());
       FUZZ_CHECK(false);
     }
   }

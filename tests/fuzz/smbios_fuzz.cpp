@@ -4,8 +4,8 @@
 // every string that reaches the Server resource (over gRPC, where proto3 strings must be
 // UTF-8) is valid UTF-8; a UUID is empty or 8-4-4-4-12 lower-case hex; an error names an
 // offset.
-#include "ferrum/percent_encoding.hpp"
 #include "agent/smbios.hpp"
+#include "ferrum/percent_encoding.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 #include "tests/fuzz/guarded_buffer.hpp"
 
@@ -38,7 +38,8 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     }
   }
   for (const auto& p : info.processors) {
-    for (const auto* t : {&p.socket, &p.manufacturer, &p.version, &p.serial_number, &p.part_number}) {
+    for (const auto* t :
+         {&p.socket, &p.manufacturer, &p.version, &p.serial_number, &p.part_number}) {
       check_text(*t);
     }
   }

@@ -23,15 +23,17 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
   std::string emitted = yaml::emit_all(*docs);
   auto again = yaml::parse_all(emitted);
   if (!again) {
-    std::fprintf(stderr, "emitted YAML does not parse: %s\n---\n%s\n", again.error().message().c_str(),
-                 emitted.c_str());
+    std::fprintf(stderr, "emitted YAML does not parse: %s\n---\n%s\n",
+                 again.error().message().c_str(), emitted.c_str());
     FUZZ_CHECK(false);
   }
   FUZZ_CHECK(again->size() == docs->size());
   for (std::size_t i = 0; i < docs->size(); ++i) {
     if (!ferrum::fuzz::same_json((*docs)[i], (*again)[i])) {
-      std::fprintf(stderr, "round trip differs:\n%s\n---\n%s\n", (*docs)[i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(),
-                   (*again)[i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
+      std::fprintf(
+          stderr, "round trip differs:\n%s\n---\n%s\n",
+          (*docs)[i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str(),
+          (*again)[i].dump(-1, ' ', false, nlohmann::json::error_handler_t::replace).c_str());
       FUZZ_CHECK(false);
     }
   }

@@ -6,7 +6,8 @@ namespace ferrum::apiserver {
 namespace {
 
 TEST(FieldSelector, ParsesTermsAndSupportedFields) {
-  auto fs = parse_field_selector("metadata.name=a,,type!=Opaque,metadata.namespace==ns", "", "secrets");
+  auto fs =
+      parse_field_selector("metadata.name=a,,type!=Opaque,metadata.namespace==ns", "", "secrets");
   ASSERT_TRUE(fs) << fs.error();
   ASSERT_EQ(fs->size(), 3u);
   EXPECT_EQ((*fs)[0].field, "metadata.name");

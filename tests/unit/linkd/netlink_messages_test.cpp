@@ -220,8 +220,8 @@ TEST(WgGetDevice, IgnoresAttributesTooShortForTheirType) {
   mnl_attr_put(nlh, 7, 1, &one);  // rx bytes: one byte instead of a u64
   auto* ips = mnl_attr_nest_start(nlh, 9);
   auto* ip = mnl_attr_nest_start(nlh, 0);
-  mnl_attr_put_u16(nlh, 1, 10);          // AF_INET6 ...
-  std::uint8_t v4[4] = {10, 0, 0, 1};    // ... with a 4-byte address
+  mnl_attr_put_u16(nlh, 1, 10);        // AF_INET6 ...
+  std::uint8_t v4[4] = {10, 0, 0, 1};  // ... with a 4-byte address
   mnl_attr_put(nlh, 2, sizeof v4, v4);
   mnl_attr_put_u8(nlh, 3, 128);
   mnl_attr_nest_end(nlh, ip);
