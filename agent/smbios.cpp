@@ -4,9 +4,37 @@
 #include <array>
 #include <cstdio>
 
+#include "ferrum/percent_encoding.hpp"
+
 namespace ferrum::agent {
 
 namespace {
+
+// DSP0134 strings are bytes (older firmware writes Latin-1 or garbage), but they become
+// proto3 strings on their way to the Server resource, and those must be UTF-8: gRPC refuses
+// to send the message otherwise. Each byte that is not part of a well-formed sequence
+// becomes U+FFFD, as Go's strings.ToValidUTF8 does for a run of them.
+std::string to_valid_utf8(const std::string& in) {
+  std::string out;
+  out.reserve(in.size());
+  std::size_t i = 0;
+  while (i < in.size()) {
+    auto c = static_cast<unsigned char>(in[i]);
+    std::size_t n = c < 0x80                 ? 1
+                    : c >= 0xc2 && c <= 0xdf ? 2
+                    : c >= 0xe0 && c <= 0xef ? 3
+                    : c >= 0xf0 && c <= 0xf4 ? 4
+                                             : 0;
+    if (n != 0 && i + n <= in.size() && is_valid_utf8(std::string_view(in).substr(i, n))) {
+      out.append(in, i, n);
+      i += n;
+    } else {
+      out += "\xef\xbf\xbd";
+      ++i;
+    }
+  }
+  return out;
+}
 
 // One structure: its formatted area and its string set.
 struct Structure {
@@ -28,7 +56,7 @@ struct Structure {
   std::string str(std::size_t off) const {
     std::uint8_t idx = byte(off);
     if (idx == 0 || idx > strings.size()) return {};
-    std::string s = strings[idx - 1];
+    std::string s = to_valid_utf8(strings[idx - 1]);
     // Firmware pads with spaces; the Server resource should not.
     auto end = s.find_last_not_of(' ');
     return end == std::string::npos ? std::string() : s.substr(0, end + 1);

@@ -9,7 +9,6 @@
 #include <fstream>
 #include <future>
 #include <random>
-#include <set>
 #include <sstream>
 
 #include "ferrum/base64.hpp"
@@ -17,6 +16,7 @@
 #include "ferrum/model/label_selector.hpp"
 #include "ferrum/patch.hpp"
 #include "ferrum/yaml.hpp"
+#include "field_selector.hpp"
 #include "k8s_protobuf.hpp"
 #include "openapi.hpp"
 #include "request_info.hpp"
@@ -112,68 +112,6 @@ bool json_equal_ignoring(const json& a, const json& b, std::initializer_list<con
 json strip(json obj, std::initializer_list<const char*> keys) {
   for (auto* k : keys) obj.erase(k);
   return obj;
-}
-
-// Field selectors: `a=b`, `a==b`, `a!=b`, comma-separated, on the fields a resource supports.
-struct FieldRequirement {
-  std::string field;
-  std::string value;
-  bool negate = false;
-};
-
-std::string field_value(const json& obj, const std::string& field) {
-  const json* cur = &obj;
-  std::size_t start = 0;
-  while (start <= field.size()) {
-    auto dot = field.find('.', start);
-    std::string part = field.substr(start, dot == std::string::npos ? std::string::npos : dot - start);
-    if (!cur->is_object() || !cur->contains(part)) return "";
-    cur = &(*cur)[part];
-    if (dot == std::string::npos) break;
-    start = dot + 1;
-  }
-  if (cur->is_string()) return cur->get<std::string>();
-  if (cur->is_null()) return "";
-  return cur->dump();
-}
-
-Expected<std::vector<FieldRequirement>, std::string> parse_field_selector(const std::string& text,
-                                                                         const ResourceType& t) {
-  std::vector<FieldRequirement> out;
-  std::set<std::string> allowed = {"metadata.name", "metadata.namespace"};
-  if (t.plural == "events" && t.group.empty()) {
-    for (const char* f : {"involvedObject.kind", "involvedObject.namespace", "involvedObject.name",
-                          "involvedObject.uid", "involvedObject.apiVersion", "involvedObject.resourceVersion",
-                          "involvedObject.fieldPath", "reason", "reportingComponent", "source", "type"}) {
-      allowed.insert(f);
-    }
-  }
-  if (t.plural == "secrets" && t.group.empty()) allowed.insert("type");
-  std::stringstream ss(text);
-  std::string term;
-  while (std::getline(ss, term, ',')) {
-    if (term.empty()) continue;
-    FieldRequirement r;
-    std::size_t op;
-    if ((op = term.find("!=")) != std::string::npos) {
-      r.negate = true;
-      r.field = term.substr(0, op);
-      r.value = term.substr(op + 2);
-    } else if ((op = term.find("==")) != std::string::npos) {
-      r.field = term.substr(0, op);
-      r.value = term.substr(op + 2);
-    } else if ((op = term.find('=')) != std::string::npos) {
-      r.field = term.substr(0, op);
-      r.value = term.substr(op + 1);
-    } else {
-      return unexpected("invalid field selector term \"" + term + "\": want field=value or field!=value");
-    }
-    if (!allowed.count(r.field)) {
-      return unexpected("field label not supported: " + r.field);
-    }
-    out.push_back(std::move(r));
-  }
-  return out;
 }
 
 }  // namespace
@@ -603,7 +541,7 @@ Expected<std::function<bool(const json&)>, std::string> make_matcher(const std::
                                                                      const ResourceType& t) {
   auto sel = model::LabelSelector::parse(label_text);
   if (!sel) return unexpected("labelSelector: " + sel.error());
-  auto fs = parse_field_selector(fields, t);
+  auto fs = parse_field_selector(fields, t.group, t.plural);
   if (!fs) return unexpected("fieldSelector: " + fs.error());
   if (sel->matches_everything() && fs->empty()) return std::function<bool(const json&)>();
   return std::function<bool(const json&)>([sel = std::move(*sel), fs = std::move(*fs)](const json& obj) {
@@ -615,10 +553,7 @@ Expected<std::function<bool(const json&)>, std::string> make_matcher(const std::
       }
     }
     if (!sel.matches(labels)) return false;
-    for (const auto& r : fs) {
-      if ((field_value(obj, r.field) == r.value) == r.negate) return false;
-    }
-    return true;
+    return fields_match(fs, obj);
   });
 }
 }  // namespace

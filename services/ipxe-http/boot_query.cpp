@@ -102,6 +102,8 @@ Expected<BootQuery, QueryError> parse_boot_query(std::string_view query) {
         return unexpected(QueryError{key, key + ": control characters are not allowed"});
       }
     }
+    // percent_encoding.hpp's rule: decoded values are checked before they reach logs.
+    if (!is_valid_utf8(value)) return unexpected(QueryError{key, key + ": not valid UTF-8"});
     switch (index) {
       case 0:
         if (!value.empty() && !valid_uuid(value)) {

@@ -5,7 +5,8 @@
 // Contract: parse_boot_query() takes the raw query string (after '?'), percent-decodes it,
 // keeps the first value of a repeated key (Sidero's matchers do the same) and ignores keys it
 // does not know. Empty values are allowed (iPXE sends `uuid=` when SMBIOS has none); a
-// non-empty malformed uuid / mac / arch is an error whose text starts with the parameter name.
+// non-empty malformed uuid / mac / arch, a value with control characters or invalid UTF-8
+// (after decoding) is an error whose text starts with the parameter name.
 
 #include <string>
 #include <string_view>

@@ -34,6 +34,15 @@ struct Builder {
   nlmsghdr* nlh = nullptr;
 };
 
+// The header and the length it claims lie inside the `len` bytes received, and there is
+// room for the generic netlink header: libmnl walks attributes up to nlmsg_len without
+// looking at the buffer's size.
+bool whole_message(const nlmsghdr* nlh, std::size_t len) {
+  if (len < sizeof(nlmsghdr) || len > static_cast<std::size_t>(INT32_MAX)) return false;
+  return mnl_nlmsg_ok(nlh, static_cast<int>(len)) &&
+         nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(genlmsghdr);
+}
+
 void put_genl_header(nlmsghdr* nlh, std::uint8_t cmd, std::uint8_t version) {
   auto* g = static_cast<genlmsghdr*>(mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr)));
   g->cmd = cmd;
@@ -120,8 +129,8 @@ Message genl_get_family(std::uint32_t seq, const std::string& family_name) {
 
 Expected<std::uint16_t, std::string> parse_genl_family_id(const std::uint8_t* data,
                                                           std::size_t len) {
-  if (len < sizeof(nlmsghdr)) return unexpected(std::string("short netlink answer"));
   const auto* nlh = reinterpret_cast<const nlmsghdr*>(data);
+  if (!whole_message(nlh, len)) return unexpected(std::string("short netlink answer"));
   if (nlh->nlmsg_type == NLMSG_ERROR) {
     int e = ack_errno(data, len);
     return unexpected(fmt::format("generic netlink family lookup failed: {}", std::strerror(e)));
@@ -223,30 +232,33 @@ struct ParseState {
 int parse_allowed_ip(const nlattr* attr, void* data) {
   auto* peer = static_cast<PeerStatus*>(data);
   int family = 0;
-  const void* addr = nullptr;
+  const nlattr* addr = nullptr;
   int mask = -1;
   auto cb = [](const nlattr* a, void* d) -> int {
-    auto* t = static_cast<std::tuple<int*, const void**, int*>*>(d);
+    auto* t = static_cast<std::tuple<int*, const nlattr**, int*>*>(d);
     switch (mnl_attr_get_type(a)) {
       case WGALLOWEDIP_A_FAMILY:
-        *std::get<0>(*t) = mnl_attr_get_u16(a);
+        if (mnl_attr_validate(a, MNL_TYPE_U16) == 0) *std::get<0>(*t) = mnl_attr_get_u16(a);
         break;
       case WGALLOWEDIP_A_IPADDR:
-        *std::get<1>(*t) = mnl_attr_get_payload(a);
+        *std::get<1>(*t) = a;
         break;
       case WGALLOWEDIP_A_CIDR_MASK:
-        *std::get<2>(*t) = mnl_attr_get_u8(a);
+        if (mnl_attr_validate(a, MNL_TYPE_U8) == 0) *std::get<2>(*t) = mnl_attr_get_u8(a);
         break;
       default:
         break;
     }
     return MNL_CB_OK;
   };
-  std::tuple<int*, const void**, int*> t{&family, &addr, &mask};
+  std::tuple<int*, const nlattr**, int*> t{&family, &addr, &mask};
   mnl_attr_parse_nested(attr, cb, &t);
   if (addr == nullptr || mask < 0) return MNL_CB_OK;
+  // The address must be as long as its family says (inet_ntop reads 4 or 16 bytes).
+  std::size_t want = family == AF_INET ? 4 : family == AF_INET6 ? 16 : 0;
+  if (want == 0 || mnl_attr_get_payload_len(addr) != want) return MNL_CB_OK;
   char text[INET6_ADDRSTRLEN] = {};
-  if (inet_ntop(family, addr, text, sizeof text) != nullptr) {
+  if (inet_ntop(family, mnl_attr_get_payload(addr), text, sizeof text) != nullptr) {
     peer->allowed_ips.push_back(fmt::format("{}/{}", text, mask));
   }
   return MNL_CB_OK;
@@ -268,10 +280,10 @@ int parse_peer_attr(const nlattr* a, void* data) {
       }
       break;
     case WGPEER_A_RX_BYTES:
-      peer->rx_bytes = mnl_attr_get_u64(a);
+      if (mnl_attr_validate(a, MNL_TYPE_U64) == 0) peer->rx_bytes = mnl_attr_get_u64(a);
       break;
     case WGPEER_A_TX_BYTES:
-      peer->tx_bytes = mnl_attr_get_u64(a);
+      if (mnl_attr_validate(a, MNL_TYPE_U64) == 0) peer->tx_bytes = mnl_attr_get_u64(a);
       break;
     case WGPEER_A_ALLOWEDIPS: {
       for_each_nested(a, [peer](const nlattr* ip) { parse_allowed_ip(ip, peer); });
@@ -287,7 +299,7 @@ int parse_device_attr(const nlattr* a, void* data) {
   auto* st = static_cast<ParseState*>(data);
   switch (mnl_attr_get_type(a)) {
     case WGDEVICE_A_LISTEN_PORT:
-      st->status->listen_port = mnl_attr_get_u16(a);
+      if (mnl_attr_validate(a, MNL_TYPE_U16) == 0) st->status->listen_port = mnl_attr_get_u16(a);
       break;
     case WGDEVICE_A_PUBLIC_KEY:
       if (mnl_attr_get_payload_len(a) == 32) {
@@ -320,8 +332,8 @@ int parse_device_attr(const nlattr* a, void* data) {
 
 Expected<bool, std::string> parse_wg_device(const std::uint8_t* data, std::size_t len,
                                             DeviceStatus& status) {
-  if (len < sizeof(nlmsghdr)) return unexpected(std::string("short netlink answer"));
   const auto* nlh = reinterpret_cast<const nlmsghdr*>(data);
+  if (!whole_message(nlh, len)) return unexpected(std::string("short netlink answer"));
   if (nlh->nlmsg_type == NLMSG_DONE) return false;
   if (nlh->nlmsg_type == NLMSG_ERROR) {
     int e = ack_errno(data, len);
@@ -377,6 +389,9 @@ int ack_errno(const std::uint8_t* data, std::size_t len) {
   const auto* nlh = reinterpret_cast<const nlmsghdr*>(data);
   if (nlh->nlmsg_type != NLMSG_ERROR) return -1;
   const auto* err = static_cast<const nlmsgerr*>(mnl_nlmsg_get_payload(nlh));
+  // The kernel sends 0 or -errno (errno below 4096); anything else is a malformed answer,
+  // and negating INT_MIN would be undefined.
+  if (err->error > 0 || err->error < -4095) return EPROTO;
   return -err->error;
 }
 

@@ -26,6 +26,8 @@ inline constexpr std::size_t kMaxMessageBytes = 8192;
 
 Message genl_get_family(std::uint32_t seq, const std::string& family_name);
 // The family id from a CTRL_CMD_NEWFAMILY answer; an error for NLMSG_ERROR answers.
+// The parsers read only the `len` bytes given: a message claiming more (nlmsg_len) is an
+// error, and attributes whose payload is too short for their type are ignored.
 Expected<std::uint16_t, std::string> parse_genl_family_id(const std::uint8_t* data,
                                                           std::size_t len);
 
@@ -46,7 +48,8 @@ Message rtnl_set_up(std::uint32_t seq, int ifindex);
 Message rtnl_add_address6(std::uint32_t seq, int ifindex, const siderolink::Ipv6Bytes& addr,
                           int prefix_len);
 
-// The errno of an NLMSG_ERROR acknowledgement (0 = success); -1 if `data` is no ack.
+// The errno of an NLMSG_ERROR acknowledgement (0 = success); -1 if `data` is no ack; EPROTO
+// for an ack whose error field is no -errno.
 int ack_errno(const std::uint8_t* data, std::size_t len);
 
 }  // namespace ferrum::linkd::nl

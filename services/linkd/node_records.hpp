@@ -11,6 +11,7 @@
 
 #include "ferrum/model/conditions.hpp"
 #include "ferrum/model/server_binding.hpp"
+#include "kmsg_line.hpp"
 #include "link_plan.hpp"
 
 namespace google::protobuf {
@@ -19,27 +20,11 @@ class Any;
 
 namespace ferrum::linkd {
 
-struct NodeAnnotation {
-  std::string server_uuid;
-  std::string namespace_;
-  std::string cluster;
-  std::string metal_machine;
-  std::string machine;
-  bool operator==(const NodeAnnotation&) const = default;
-};
-
 // From a ServerBinding and (when known) its MetalMachine: server_uuid = binding name,
 // namespace/metal_machine = spec.metalMachineRef, cluster = the binding's (else the
 // MetalMachine's) cluster.x-k8s.io/cluster-name label, machine = the MetalMachine's owner
 // of kind Machine.
 NodeAnnotation annotation_for(const Json& binding, const Json* metal_machine);
-
-// kmsg: one line (without '\n') of JSON object from a node at `source` (its tunnel
-// address) becomes `out`: the same object plus the annotation keys (empty ones left out)
-// and "node": source. The error says why a line is not a JSON object; `out` is then unset.
-// Keys of the annotation already in the line are replaced.
-std::string enrich_kmsg_line(std::string_view line, std::string_view source,
-                             const NodeAnnotation* annotation, std::string& out);
 
 // --- Events --------------------------------------------------------------------------
 struct EventEffect {

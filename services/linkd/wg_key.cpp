@@ -40,6 +40,9 @@ std::optional<WgKey> parse_key_base64(std::string_view text) {
   if (!raw || raw->size() != 32) return std::nullopt;
   WgKey k;
   for (std::size_t i = 0; i < 32; ++i) k.bytes[i] = static_cast<std::uint8_t>((*raw)[i]);
+  // The last character carries 2 bits that are not part of the key; they must be zero, so
+  // one key has one text (wireguard-tools src/encoding.c key_from_base64 refuses the others).
+  if (k.base64() != text) return std::nullopt;
   return k;
 }
 

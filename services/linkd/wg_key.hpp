@@ -21,7 +21,7 @@ struct WgKey {
   auto operator<=>(const WgKey&) const = default;
 };
 
-// Strict base64 of exactly 32 bytes (44 characters with one '=').
+// Strict base64 of exactly 32 bytes (44 characters with one '=', the unused low bits zero).
 std::optional<WgKey> parse_key_base64(std::string_view text);
 // 64 hex digits, either case.
 std::optional<WgKey> parse_key_hex(std::string_view text);

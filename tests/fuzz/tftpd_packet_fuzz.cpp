@@ -2,23 +2,13 @@
 // to exactly one of packet or error, and re-encode to something that decodes the same),
 // option negotiation and path normalization on decoded requests, and the transfer state
 // machine driven by ACK numbers taken from the input. Invariant violations abort.
-#include <cstdio>
-#include <cstdlib>
-
-#include "options.hpp"
-#include "packet.hpp"
-#include "path_resolver.hpp"
-#include "transfer.hpp"
+#include "services/tftpd/options.hpp"
+#include "services/tftpd/packet.hpp"
+#include "services/tftpd/path_resolver.hpp"
+#include "services/tftpd/transfer.hpp"
+#include "tests/fuzz/fuzz_check.hpp"
 
 using namespace ferrum::tftp;
-
-#define FUZZ_CHECK(cond)                                                            \
-  do {                                                                              \
-    if (!(cond)) {                                                                  \
-      std::fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__, __LINE__, #cond); \
-      std::abort();                                                                 \
-    }                                                                               \
-  } while (0)
 
 namespace {
 

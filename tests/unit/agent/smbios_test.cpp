@@ -151,6 +151,23 @@ TEST(Smbios, MalformedTablesStopWithOffset) {
             "structure at offset 0: length 2 runs outside the table");
 }
 
+// Found by tests/fuzz/smbios_fuzz: string bytes went into the Server's proto3 strings as
+// they were, and a non-UTF-8 one (Latin-1 firmware) made the registration unsendable.
+TEST(Smbios, StringsComeOutAsUtf8) {
+  std::string t(
+      "\x01\x08\x00\x00\x01\x02\x00\x00"
+      "Ac\xe9me \xc3\xa9\x00"
+      "\xed\xa0\x80\xf0\x9f\x92\xbe\x00\x00"
+      "\x7f\x04\x00\x00\x00\x00",
+      32);
+  auto info = parse_smbios(std::vector<std::uint8_t>(t.begin(), t.end()), {3, 0});
+  ASSERT_TRUE(info.system) << info.error;
+  EXPECT_EQ(info.error, "");
+  EXPECT_EQ(info.system->manufacturer, "Ac\xef\xbf\xbdme \xc3\xa9");  // U+FFFD, é kept
+  // A surrogate's three bytes are each replaced; a 4-byte sequence (U+1F4BE) is kept.
+  EXPECT_EQ(info.system->product_name, "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xf0\x9f\x92\xbe");
+}
+
 TEST(Smbios, MemoryTypeNames) {
   EXPECT_EQ(memory_type_name(0x1A), "DDR4");
   EXPECT_EQ(memory_type_name(0x22), "DDR5");

@@ -16,6 +16,9 @@ TEST(BootQuery, ParsesWhatBootIpxeSends) {
   EXPECT_EQ(q->domain, "lab");
   EXPECT_EQ(q->hostname, "n1");
   EXPECT_EQ(q->serial, "ABC 123");
+  auto utf8 = parse_boot_query("hostname=caf%C3%A9");
+  ASSERT_TRUE(utf8.has_value()) << utf8.error().message;
+  EXPECT_EQ(utf8->hostname, "caf\xc3\xa9");
 }
 
 TEST(BootQuery, EmptyValuesAndMissingKeysAreAllowed) {
@@ -51,6 +54,10 @@ TEST(BootQuery, BadInputNamesTheParameter) {
       {"arch=%zz", "arch"},
       {"hostname=a%0ab", "hostname"},
       {"domain=%", "domain"},
+      // Found by tests/fuzz/boot_query_fuzz: text parameters reached the log as invalid UTF-8.
+      {"serial=%ff%fe", "serial"},
+      {"hostname=n%C3", "hostname"},
+      {"domain=%ED%A0%80", "domain"},  // a UTF-16 surrogate
   };
   for (const auto& c : cases) {
     auto q = parse_boot_query(c.query);

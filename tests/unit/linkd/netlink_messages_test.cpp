@@ -7,7 +7,9 @@
 #include <linux/genetlink.h>
 #include <linux/rtnetlink.h>
 
+#include <cerrno>
 #include <cstring>
+#include <limits>
 #include <map>
 
 namespace ferrum::linkd::nl {
@@ -185,6 +187,72 @@ TEST(WgGetDevice, ParsesDumpAnswer) {
   EXPECT_EQ(st.peers[0].rx_bytes, 300u);
   EXPECT_EQ(st.peers[0].tx_bytes, 400u);
   EXPECT_EQ(st.peers[0].allowed_ips, (std::vector<std::string>{"fd00::5/128", "fd00::6/128"}));
+}
+
+// Regressions found by tests/fuzz/netlink_fuzz: the parsers trusted nlmsg_len and the
+// attributes' payload lengths, so a short answer made libmnl and inet_ntop read past it.
+TEST(WgGetDevice, RefusesAMessageLongerThanTheBuffer) {
+  std::vector<std::uint8_t> buf(64);
+  auto* nlh = mnl_nlmsg_put_header(buf.data());
+  nlh->nlmsg_type = 27;
+  mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr));
+  mnl_attr_put_u16(nlh, 6, 51821);
+  std::size_t received = nlh->nlmsg_len;
+  nlh->nlmsg_len = 4096;  // claims more than was received
+  DeviceStatus st;
+  auto more = parse_wg_device(buf.data(), received, st);
+  ASSERT_FALSE(more);
+  EXPECT_NE(more.error().find("short"), std::string::npos) << more.error();
+  EXPECT_FALSE(parse_genl_family_id(buf.data(), received));
+}
+
+TEST(WgGetDevice, IgnoresAttributesTooShortForTheirType) {
+  std::vector<std::uint8_t> buf(512);
+  auto* nlh = mnl_nlmsg_put_header(buf.data());
+  nlh->nlmsg_type = 27;
+  mnl_nlmsg_put_extra_header(nlh, sizeof(genlmsghdr));
+  std::uint8_t one = 7;
+  mnl_attr_put(nlh, 6, 1, &one);  // listen port: one byte instead of a u16
+  auto* peers = mnl_attr_nest_start(nlh, 8);
+  auto* peer = mnl_attr_nest_start(nlh, 0);
+  WgKey pk = key(0x07);
+  mnl_attr_put(nlh, 1, 32, pk.bytes.data());
+  mnl_attr_put(nlh, 7, 1, &one);  // rx bytes: one byte instead of a u64
+  auto* ips = mnl_attr_nest_start(nlh, 9);
+  auto* ip = mnl_attr_nest_start(nlh, 0);
+  mnl_attr_put_u16(nlh, 1, 10);        // AF_INET6 ...
+  std::uint8_t v4[4] = {10, 0, 0, 1};  // ... with a 4-byte address
+  mnl_attr_put(nlh, 2, sizeof v4, v4);
+  mnl_attr_put_u8(nlh, 3, 128);
+  mnl_attr_nest_end(nlh, ip);
+  mnl_attr_nest_end(nlh, ips);
+  mnl_attr_nest_end(nlh, peer);
+  mnl_attr_nest_end(nlh, peers);
+  // The buffer ends where the message does, so a read past it is a read past the answer.
+  buf.resize(nlh->nlmsg_len);
+  DeviceStatus st;
+  auto more = parse_wg_device(buf.data(), buf.size(), st);
+  ASSERT_TRUE(more) << more.error();
+  EXPECT_EQ(st.listen_port, 0);
+  ASSERT_EQ(st.peers.size(), 1u);
+  EXPECT_EQ(st.peers[0].public_key, pk);
+  EXPECT_EQ(st.peers[0].rx_bytes, 0u);
+  EXPECT_TRUE(st.peers[0].allowed_ips.empty());
+}
+
+TEST(AckErrno, AnErrorFieldThatIsNoErrnoIsAProtocolError) {
+  std::vector<std::uint8_t> buf(64);
+  auto* nlh = mnl_nlmsg_put_header(buf.data());
+  nlh->nlmsg_type = NLMSG_ERROR;
+  auto* err = static_cast<nlmsgerr*>(mnl_nlmsg_put_extra_header(nlh, sizeof(nlmsgerr)));
+  err->error = std::numeric_limits<int>::min();  // negating it was undefined behaviour
+  EXPECT_EQ(ack_errno(buf.data(), nlh->nlmsg_len), EPROTO);
+  err->error = 5;
+  EXPECT_EQ(ack_errno(buf.data(), nlh->nlmsg_len), EPROTO);
+  err->error = -EEXIST;
+  EXPECT_EQ(ack_errno(buf.data(), nlh->nlmsg_len), EEXIST);
+  err->error = 0;
+  EXPECT_EQ(ack_errno(buf.data(), nlh->nlmsg_len), 0);
 }
 
 TEST(Rtnetlink, NewLinkAndAddress) {

@@ -50,6 +50,10 @@ TEST(Kmsg, EnrichTable) {
       {"[1,2]", false, "", "not a JSON object"},
       {"   ", false, "", "empty"},
       {R"({"a":1}{"b":2})", false, "", "malformed"},
+      // Found by tests/fuzz/kmsg_line_fuzz: nlohmann stops at a NUL, so this was accepted
+      // as {} and the "node" key written after the NUL, invisible to readers of the line.
+      {std::string("{}\0}", 4), false, "", "malformed"},
+      {std::string("{\"msg\":\"a\0b\"}", 13), true, "", "malformed"},
   };
   for (const auto& c : cases) {
     std::string out;
