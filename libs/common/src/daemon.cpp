@@ -97,6 +97,19 @@ std::string join(const std::vector<std::string>& names) {
 
 }  // namespace
 
+void add_admin_part(RunnableGroup& parts, DaemonRuntime& runtime) {
+  // The admin server first: a second instance fails on its port before touching anything
+  // else, and /metrics and /healthz answer until the last part has stopped.
+  parts.add(
+      "admin",
+      [&runtime]() -> std::string {
+        auto port = runtime.start_admin();
+        return port ? std::string() : "--admin-listen: " + port.error();
+      },
+      [&runtime](Runnable::Deadline deadline) { runtime.admin().stop(time_left(deadline)); });
+  runtime.admin().add_readiness_check("parts", [&parts] { return parts.not_ready(); });
+}
+
 int daemon_main(int argc, char** argv, const DaemonDefinition& def) {
   TerminationSignals signals;  // before any thread starts, so every thread inherits the mask
   DaemonCommon common;
@@ -125,16 +138,7 @@ int daemon_main(int argc, char** argv, const DaemonDefinition& def) {
     return 1;
   }
   RunnableGroup parts(log.child("parts"));
-  // The admin server first: a second instance fails on its port before touching anything
-  // else, and /metrics and /healthz answer until the last part has stopped.
-  parts.add(
-      "admin",
-      [&runtime]() -> std::string {
-        auto port = runtime.start_admin();
-        return port ? std::string() : "--admin-listen: " + port.error();
-      },
-      [&runtime](Runnable::Deadline deadline) { runtime.admin().stop(time_left(deadline)); });
-  runtime.admin().add_readiness_check("parts", [&parts] { return parts.not_ready(); });
+  add_admin_part(parts, runtime);
   app->add_parts(parts);
   if (auto err = parts.start(); !err.empty()) {
     log.error("start failed", {{"error", err}});

@@ -134,6 +134,11 @@ struct DaemonDefinition {
   std::function<std::unique_ptr<DaemonApp>(Daemon&)> make_app;
 };
 
+// What daemon_main adds before the app's parts (in-process tests of an app add it too): the
+// admin server as the first part, and the "parts" readiness check (ready only while every
+// part runs).
+void add_admin_part(RunnableGroup& parts, DaemonRuntime& runtime);
+
 // The whole life of a daemon process (see the top of this file); returns the exit code.
 int daemon_main(int argc, char** argv, const DaemonDefinition& definition);
 
