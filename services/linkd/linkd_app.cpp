@@ -51,8 +51,10 @@ LinkdApp::LinkdApp(const Settings& settings, kube::Client& kube, Clock& clock,
                : std::string("informers not synced");
   });
   runtime.admin().add_readiness_check("wireguard", [this] {
-    return peers_ && peers_->healthy() ? std::string()
-                                       : std::string("WireGuard device not answering");
+    // The admin server answers from its own thread while the "link" part makes PeerSync.
+    auto* peers = peers_ready_.load();
+    return peers != nullptr && peers->healthy() ? std::string()
+                                                : std::string("WireGuard device not answering");
   });
 }
 
@@ -113,6 +115,7 @@ std::string LinkdApp::start_link() {
       *device_,
       PeerSyncSettings{s_.peer_batch_delay, s_.peer_check_period, s_.stale_handshake_after},
       registry, log_.child("peers"));
+  peers_ready_ = peers_.get();
   nodes_ = std::make_unique<NodeDirectory>(network_, bindings_.store(), &metal_machines_.store());
   auto name_of = [](const kube::Json& o) {
     return o.value("/metadata/name"_json_pointer, std::string());
@@ -144,6 +147,7 @@ std::string LinkdApp::start_link() {
 }
 
 void LinkdApp::stop_link() {
+  peers_ready_ = nullptr;
   device_.reset();  // wireguard-go stops and removes its interface
 }
 

@@ -13,6 +13,7 @@
 // failed start leaves no interface, thread or listener behind. main() (through daemon_main)
 // builds the API server client and the clock; tests pass their own.
 
+#include <atomic>
 #include <boost/asio/executor_work_guard.hpp>
 #include <boost/asio/io_context.hpp>
 #include <memory>
@@ -72,6 +73,7 @@ class LinkdApp final : public DaemonApp {
   std::unique_ptr<LineSink> sink_;
   std::unique_ptr<WgDevice> device_;
   std::unique_ptr<PeerSync> peers_;
+  std::atomic<PeerSync*> peers_ready_{nullptr};  // peers_ once made, for the readiness check
   std::unique_ptr<NodeDirectory> nodes_;
   std::unique_ptr<ProvisionServiceImpl> provision_;
   std::unique_ptr<EventSinkServiceImpl> event_sink_;

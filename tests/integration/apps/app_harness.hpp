@@ -4,6 +4,7 @@
 // test can start the wiring on port 0, ask /readyz or send one request, and stop it.
 
 #include <curl/curl.h>
+#include <gtest/gtest.h>
 #include <netinet/in.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -32,6 +33,20 @@ inline kubeit::ApiServer& api_server() {
   return *server;
 }
 
+// Whether 127.0.0.1:<port> can be bound again (its listener was closed).
+inline bool port_free(std::uint16_t port) {
+  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  int one = 1;
+  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
+  sockaddr_in a{};
+  a.sin_family = AF_INET;
+  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+  a.sin_port = htons(port);
+  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  ::close(fd);
+  return ok;
+}
+
 class AppHarness {
  public:
   AppHarness()
@@ -49,9 +64,18 @@ class AppHarness {
     return *client_;
   }
 
+  // Makes the app, owned here so that the parts stop before it goes (even when a test
+  // fails half-way).
+  template <typename App, typename... Args>
+  App& emplace(Args&&... args) {
+    auto app = std::make_unique<App>(std::forward<Args>(args)...);
+    App& ref = *app;
+    app_ = std::move(app);
+    return ref;
+  }
   // Adds the app's parts and starts everything; empty on success.
-  std::string start(ferrum::DaemonApp& app) {
-    app.add_parts(parts_);
+  std::string start() {
+    app_->add_parts(parts_);
     return parts_.start();
   }
   void stop() { parts_.stop(std::chrono::steady_clock::now() + 5s); }
@@ -75,6 +99,16 @@ class AppHarness {
     curl_easy_cleanup(c);
     return {code, body};
   }
+  // A start that must fail on `flag` ("in use": a port a test took) and leave nothing
+  // running: no part counted as started, the admin server's port closed again.
+  void expect_failed_start_undone(const std::string& flag) {
+    auto err = start();
+    EXPECT_NE(err.find(flag), std::string::npos) << err;
+    EXPECT_NE(err.find("in use"), std::string::npos) << err;
+    EXPECT_TRUE(parts_.started().empty());
+    ASSERT_NE(admin_port(), 0);
+    EXPECT_TRUE(port_free(admin_port()));
+  }
   // Waits (bounded) until /readyz answers 200; returns its last answer.
   std::pair<long, std::string> wait_ready() {
     std::pair<long, std::string> last;
@@ -89,7 +123,8 @@ class AppHarness {
   ferrum::DaemonCommon common_;
   ferrum::DaemonRuntime runtime_;
   std::unique_ptr<ferrum::kube::RestClient> client_;
-  ferrum::RunnableGroup parts_;
+  std::unique_ptr<ferrum::DaemonApp> app_;
+  ferrum::RunnableGroup parts_;  // declared last: destroyed (stopped) first
 };
 
 // A TCP port held by this test (listening on 127.0.0.1), to make a later part's bind fail.
@@ -113,19 +148,5 @@ class TakenPort {
   int fd_ = -1;
   std::uint16_t port_ = 0;
 };
-
-// Whether 127.0.0.1:<port> can be bound again (its listener was closed).
-inline bool port_free(std::uint16_t port) {
-  int fd = ::socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
-  int one = 1;
-  ::setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof one);
-  sockaddr_in a{};
-  a.sin_family = AF_INET;
-  a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-  a.sin_port = htons(port);
-  bool ok = ::bind(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
-  ::close(fd);
-  return ok;
-}
 
 }  // namespace apptest

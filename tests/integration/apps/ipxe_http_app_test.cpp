@@ -35,9 +35,9 @@ ferrum::ipxe::Settings settings(const Dirs& d, const std::string& listen) {
 TEST(IpxeHttpApp, StartsOnPortZeroIsReadyServesTheBootScriptAndStops) {
   Dirs d;
   apptest::AppHarness h;
-  ferrum::ipxe::IpxeHttpApp app(settings(d, "127.0.0.1:0"), h.client(), ferrum::real_clock(),
-                                h.runtime());
-  ASSERT_EQ(h.start(app), "");
+  auto& app = h.emplace<ferrum::ipxe::IpxeHttpApp>(settings(d, "127.0.0.1:0"), h.client(),
+                                                   ferrum::real_clock(), h.runtime());
+  ASSERT_EQ(h.start(), "");
   ASSERT_GT(app.port(), 0);
   auto ready = h.wait_ready();
   EXPECT_EQ(ready.first, 200) << ready.second;
@@ -53,14 +53,11 @@ TEST(IpxeHttpApp, ATakenListenPortUndoesThePartsStartedBeforeIt) {
   Dirs d;
   apptest::TakenPort taken;
   apptest::AppHarness h;
-  ferrum::ipxe::IpxeHttpApp app(settings(d, "127.0.0.1:" + std::to_string(taken.port())),
-                                h.client(), ferrum::real_clock(), h.runtime());
-  auto err = h.start(app);
-  EXPECT_NE(err.find("--listen"), std::string::npos) << err;
+  h.emplace<ferrum::ipxe::IpxeHttpApp>(settings(d, "127.0.0.1:" + std::to_string(taken.port())),
+                                       h.client(), ferrum::real_clock(), h.runtime());
   // Everything before the HTTP part (admin, informers, controller, lease, agents) is stopped:
   // the threads were joined (start() returned) and the admin port is closed.
-  EXPECT_TRUE(h.parts().started().empty());
-  EXPECT_TRUE(apptest::port_free(h.admin_port()));
+  h.expect_failed_start_undone("--listen");
 }
 
 }  // namespace

@@ -53,11 +53,11 @@ void ensure_namespace(apptest::AppHarness& h) {
 
 TEST(LinkdApp, StartsOnPortZeroIsReadyAndStopsRemovingItsInterface) {
   if (!in_own_namespace) GTEST_SKIP() << "needs root, wireguard-go and /dev/net/tun";
+  auto s = settings("127.0.0.1:0");
   apptest::AppHarness h;
   ensure_namespace(h);
-  auto s = settings("127.0.0.1:0");
-  ferrum::linkd::LinkdApp app(s, h.client(), ferrum::real_clock(), h.runtime());
-  ASSERT_EQ(h.start(app), "");
+  auto& app = h.emplace<ferrum::linkd::LinkdApp>(s, h.client(), ferrum::real_clock(), h.runtime());
+  ASSERT_EQ(h.start(), "");
   EXPECT_GT(app.api_port(), 0);
   EXPECT_GT(app.log_port(), 0);
   EXPECT_NE(::if_nametoindex(s.interface_name.c_str()), 0u);
@@ -71,16 +71,12 @@ TEST(LinkdApp, StartsOnPortZeroIsReadyAndStopsRemovingItsInterface) {
 TEST(LinkdApp, ATakenApiPortUndoesTheInterfaceAndEverythingStartedBeforeIt) {
   if (!in_own_namespace) GTEST_SKIP() << "needs root, wireguard-go and /dev/net/tun";
   apptest::TakenPort taken;
+  auto s = settings("127.0.0.1:" + std::to_string(taken.port()));
   apptest::AppHarness h;
   ensure_namespace(h);
-  auto s = settings("127.0.0.1:" + std::to_string(taken.port()));
-  ferrum::linkd::LinkdApp app(s, h.client(), ferrum::real_clock(), h.runtime());
-  auto err = h.start(app);
-  EXPECT_NE(err.find("--api-listen"), std::string::npos) << err;
-  EXPECT_NE(err.find("in use"), std::string::npos) << err;
-  EXPECT_TRUE(h.parts().started().empty());
+  h.emplace<ferrum::linkd::LinkdApp>(s, h.client(), ferrum::real_clock(), h.runtime());
+  h.expect_failed_start_undone("--api-listen");
   EXPECT_EQ(::if_nametoindex(s.interface_name.c_str()), 0u);
-  EXPECT_TRUE(apptest::port_free(h.admin_port()));
 }
 
 }  // namespace

@@ -22,10 +22,11 @@ ferrum::registry::Settings settings(const std::string& listen) {
 }
 
 TEST(RegistryApp, StartsOnPortZeroCreatesAServerAndStops) {
-  apptest::AppHarness h;
   auto s = settings("127.0.0.1:0");
-  ferrum::registry::RegistryApp app(s, h.client(), ferrum::real_clock(), h.runtime(), "test");
-  ASSERT_EQ(h.start(app), "");
+  apptest::AppHarness h;
+  auto& app = h.emplace<ferrum::registry::RegistryApp>(s, h.client(), ferrum::real_clock(),
+                                                       h.runtime(), "test");
+  ASSERT_EQ(h.start(), "");
   ASSERT_GT(app.port(), 0);
   EXPECT_EQ(h.wait_ready().first, 200);
 
@@ -50,14 +51,11 @@ TEST(RegistryApp, StartsOnPortZeroCreatesAServerAndStops) {
 
 TEST(RegistryApp, ATakenListenPortFailsTheStartAndUndoesTheAdminServer) {
   apptest::TakenPort taken;
-  apptest::AppHarness h;
   auto s = settings("127.0.0.1:" + std::to_string(taken.port()));
-  ferrum::registry::RegistryApp app(s, h.client(), ferrum::real_clock(), h.runtime(), "test");
-  auto err = h.start(app);
-  EXPECT_NE(err.find("--listen"), std::string::npos) << err;
-  EXPECT_NE(err.find("in use"), std::string::npos) << err;
-  EXPECT_TRUE(h.parts().started().empty());
-  EXPECT_TRUE(apptest::port_free(h.admin_port()));
+  apptest::AppHarness h;
+  h.emplace<ferrum::registry::RegistryApp>(s, h.client(), ferrum::real_clock(), h.runtime(),
+                                           "test");
+  h.expect_failed_start_undone("--listen");
 }
 
 }  // namespace

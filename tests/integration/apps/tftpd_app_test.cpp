@@ -21,10 +21,10 @@ ferrum::tftp::Settings settings(const std::string& root) {
 
 TEST(TftpdApp, StartsOnPortZeroIsReadyAndStops) {
   auto root = kubeit::temp_dir("tftpd-app");
-  apptest::AppHarness h;
   auto s = settings(root);
-  ferrum::tftp::TftpdApp app(s, h.runtime());
-  ASSERT_EQ(h.start(app), "");
+  apptest::AppHarness h;
+  auto& app = h.emplace<ferrum::tftp::TftpdApp>(s, h.runtime());
+  ASSERT_EQ(h.start(), "");
   ASSERT_EQ(app.addresses().size(), 1u);
   EXPECT_NE(app.addresses()[0], "127.0.0.1:0");
   EXPECT_EQ(h.wait_ready().first, 200);
@@ -36,10 +36,10 @@ TEST(TftpdApp, StartsOnPortZeroIsReadyAndStops) {
 }
 
 TEST(TftpdApp, AFailedStartStopsTheAdminServerStartedBeforeIt) {
-  apptest::AppHarness h;
   auto s = settings("/nonexistent/tftp-root");
-  ferrum::tftp::TftpdApp app(s, h.runtime());
-  auto err = h.start(app);
+  apptest::AppHarness h;
+  h.emplace<ferrum::tftp::TftpdApp>(s, h.runtime());
+  auto err = h.start();
   EXPECT_NE(err.find("--root"), std::string::npos) << err;
   EXPECT_TRUE(h.parts().started().empty());
   // The admin server had bound its port; the undo closed it.
