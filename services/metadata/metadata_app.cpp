@@ -42,14 +42,14 @@ std::string MetadataApp::not_synced() const {
 }
 
 MetadataApp::MetadataApp(Settings settings, kube::Client& client,
-                         std::unique_ptr<kube::Reader> secrets, Clock& clock,
+                         std::unique_ptr<kube::Reader> secret_reader, Clock& clock,
                          DaemonRuntime& runtime)
     : settings_(std::move(settings)),
       runtime_(runtime),
       clock_(clock),
       log_(runtime.logger("metadata")),
       client_(client),
-      secret_client_(std::move(secrets)) {
+      secret_client_(std::move(secret_reader)) {
   InputStores stores;
   stores.bindings = &add_informer("serverbindings", watch_of(model::kServerBinding)).store();
   stores.metal_machines = &add_informer("metalmachines", watch_of(model::kMetalMachine)).store();
