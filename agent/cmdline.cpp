@@ -3,6 +3,7 @@
 #include <cctype>
 #include <charconv>
 
+#include "ferrum/contract.hpp"
 #include "ferrum/percent_encoding.hpp"
 
 namespace ferrum::agent {
@@ -87,10 +88,10 @@ Expected<AgentArgs, std::string> parse_agent_args(std::string_view cmdline) {
   std::string mac, endpoint, parallel, reboot;
   bool have_mac = false, have_endpoint = false, have_parallel = false, have_reboot = false;
   for (auto& [k, v] : split_cmdline(cmdline)) {
-    if (k == "ferrum.mac") {
+    if (k == contract::kAgentMacArg) {
       mac = v;
       have_mac = true;
-    } else if (k == "ferrum.endpoint") {
+    } else if (k == contract::kAgentEndpointArg) {
       endpoint = v;
       have_endpoint = true;
     } else if (k == "ferrum.wipe_parallel") {
@@ -101,16 +102,22 @@ Expected<AgentArgs, std::string> parse_agent_args(std::string_view cmdline) {
       have_reboot = true;
     }
   }
-  if (!have_mac) return unexpected(std::string("ferrum.mac: missing from the kernel command line"));
+  if (!have_mac) {
+    return unexpected(std::string(contract::kAgentMacArg) +
+                      ": missing from the kernel command line");
+  }
   args.mac = normalize_mac(mac);
   if (args.mac.empty()) {
-    return unexpected("ferrum.mac \"" + mac + "\": not a MAC address (aa:bb:cc:dd:ee:ff)");
+    return unexpected(std::string(contract::kAgentMacArg) + " \"" + mac +
+                      "\": not a MAC address (aa:bb:cc:dd:ee:ff)");
   }
   if (!have_endpoint) {
-    return unexpected(std::string("ferrum.endpoint: missing from the kernel command line"));
+    return unexpected(std::string(contract::kAgentEndpointArg) +
+                      ": missing from the kernel command line");
   }
   if (!valid_endpoint(endpoint)) {
-    return unexpected("ferrum.endpoint \"" + endpoint + "\": not host:port");
+    return unexpected(std::string(contract::kAgentEndpointArg) + " \"" + endpoint +
+                      "\": not host:port");
   }
   args.endpoint = endpoint;
   if (have_parallel) {

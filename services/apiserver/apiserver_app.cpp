@@ -7,11 +7,12 @@
 
 namespace ferrum::apiserver {
 
-flags::FlagSet make_flags(AppSettings& s, DaemonCommon& common) {
-  flags::FlagSet f("ferrum-apiserver",
-                   "Ferrum's embedded Kubernetes-compatible API server: serves Ferrum's and Cluster API's "
-                   "resources over HTTPS from a SQLite database, for one machine and for tests. Clients "
-                   "use the kubeconfig it writes into --data-dir.");
+const char* const kAbout =
+    "Ferrum's embedded Kubernetes-compatible API server: serves Ferrum's and Cluster API's "
+    "resources over HTTPS from a SQLite database, for one machine and for tests. Clients "
+    "use the kubeconfig it writes into --data-dir.";
+
+void add_flags(flags::FlagSet& f, AppSettings& s) {
   f.add_string("listen", &s.listen, "127.0.0.1:6443", "HTTPS address to serve the Kubernetes API on.");
   f.add_string("data-dir", &s.data_dir, "/var/lib/ferrum/apiserver",
                "Directory for the SQLite database, the generated CA and serving certificate, the bearer "
@@ -35,53 +36,62 @@ flags::FlagSet make_flags(AppSettings& s, DaemonCommon& common) {
                  "Longest a watch stays open when the client sets no timeoutSeconds.");
   f.add_duration("bookmark-interval", &s.bookmark_interval, std::chrono::seconds(10),
                  "How often watches that allow bookmarks get one.");
-  common.add_flags(f, "127.0.0.1:9400");
-  return f;
 }
 
-App::App(AppSettings settings, DaemonCommon common)
-    : settings_(std::move(settings)), runtime_("apiserver", common), log_(runtime_.logger("apiserver")) {}
+App::App(AppSettings settings, DaemonRuntime& runtime)
+    : settings_(std::move(settings)), runtime_(runtime), log_(runtime_.logger("apiserver")) {}
 
-App::~App() { stop(); }
+App::~App() = default;
 
-std::string App::start() {
-  auto err = start_components();
-  if (!err.empty()) log_.error("start failed", {{"error", err}});
-  return err;
+void App::add_parts(RunnableGroup& parts) {
+  parts.add("store", [this] { return start_store(); }, [this](Runnable::Deadline) { stop_store(); });
+  parts.add("https", [this] { return start_https(); }, [this](Runnable::Deadline deadline) {
+    if (server_) server_->stop(time_left(deadline));
+  });
 }
 
-std::string App::start_components() {
+std::string App::start_store() {
   namespace fs = std::filesystem;
   std::error_code ec;
   fs::create_directories(settings_.data_dir, ec);
   if (ec) return "--data-dir " + settings_.data_dir + ": " + ec.message();
   auto hp = net::parse_host_port(settings_.listen);
   if (!hp) return "--listen " + settings_.listen + ": " + hp.error();
-  // Ready once the database is loaded, the CRDs applied and the API served.
-  runtime_.admin().add_readiness_check("apiserver", [this] {
-    return ready_.load() ? std::string() : std::string("starting: loading data and CRDs");
-  });
 
   std::vector<std::string> hosts = settings_.tls_hosts;
   if (!hp->host.empty() && hp->host != "0.0.0.0" && hp->host != "::") hosts.push_back(hp->host);
   auto creds = ensure_credentials(settings_.data_dir, hosts);
   if (!creds) return creds.error();
+  creds_ = std::move(*creds);
 
   durable_ = std::make_unique<SqliteStore>((fs::path(settings_.data_dir) / "ferrum.db").string());
   store_ = std::make_unique<ObjectStore>(*durable_, static_cast<std::size_t>(settings_.watch_history));
-  auto loaded = store_->load();
+  loaded_ = store_->load();
   store_->start();
 
-  std::string client_host = hp->host.empty() || hp->host == "0.0.0.0" ? "127.0.0.1" : hp->host == "::" ? "::1" : hp->host;
+  client_host_ = hp->host.empty() || hp->host == "0.0.0.0" ? "127.0.0.1" : hp->host == "::" ? "::1" : hp->host;
   HandlerSettings hs;
-  hs.token = creds->token;
+  hs.token = creds_->token;
   handler_ = std::make_unique<ApiHandler>(hs, *store_, runtime_.logger("api"), runtime_.registry());
   handler_->bootstrap();
   for (const auto& dir : settings_.crd_dirs) {
     auto n = handler_->apply_crd_dir(dir);
-    if (!n) return n.error();
+    if (!n) {
+      stop_store();
+      return n.error();
+    }
     log_.info("CRDs applied", {{"dir", dir}, {"count", *n}});
   }
+  return {};
+}
+
+void App::stop_store() {
+  if (handler_) handler_->stop();
+  if (store_) store_->stop();  // flushes writes in flight
+}
+
+std::string App::start_https() {
+  namespace fs = std::filesystem;
 
   HttpsSettings ss;
   ss.listen = settings_.listen;
@@ -91,32 +101,20 @@ std::string App::start_components() {
   ss.bookmark_interval = settings_.bookmark_interval;
   ss.max_connections = static_cast<std::size_t>(settings_.max_connections);
   ss.threads = static_cast<int>(settings_.threads);
-  server_ = std::make_unique<HttpsServer>(ss, *creds, *handler_, runtime_.logger("https"), runtime_.registry());
+  server_ = std::make_unique<HttpsServer>(ss, *creds_, *handler_, runtime_.logger("https"), runtime_.registry());
   auto port = server_->start();
   if (!port) return port.error();
 
-  std::string url = "https://" + net::format_host_port(client_host, *port);
-  handler_->set_server_address(net::format_host_port(client_host, *port));
+  std::string url = "https://" + net::format_host_port(client_host_, *port);
+  handler_->set_server_address(net::format_host_port(client_host_, *port));
   std::string kubeconfig = (fs::path(settings_.data_dir) / "kubeconfig").string();
-  if (auto w = write_file_atomic(kubeconfig, kubeconfig_yaml(url, creds->ca_pem, creds->token), 0600); !w) {
+  if (auto w = write_file_atomic(kubeconfig, kubeconfig_yaml(url, creds_->ca_pem, creds_->token), 0600); !w) {
+    server_->stop(std::chrono::milliseconds(0));
     return w.error();
   }
-  if (auto a = runtime_.start_admin(); !a) return a.error();
-  ready_ = true;
-  log_.info("serving", {{"url", url}, {"kubeconfig", kubeconfig}, {"objects", loaded},
+  log_.info("serving", {{"url", url}, {"kubeconfig", kubeconfig}, {"objects", loaded_},
                         {"resource_version", store_->current_rv()}});
   return {};
-}
-
-void App::stop() {
-  if (server_) server_->stop(runtime_.common().shutdown_timeout);
-  server_.reset();
-  if (handler_) handler_->stop();
-  if (store_) store_->stop();  // flushes writes in flight
-  handler_.reset();
-  store_.reset();
-  durable_.reset();
-  runtime_.admin().stop();
 }
 
 }  // namespace ferrum::apiserver

@@ -1,12 +1,18 @@
 #pragma once
-// ferrum-apiserver as a whole: flags, credentials, the store, the handler, the HTTPS server,
-// and the admin server, started and stopped in order. main() only wires this.
+// ferrum-apiserver as a whole: flags, credentials, the store, the handler and the HTTPS
+// server, as two parts (daemon_main starts the admin server before them):
+//   store  --data-dir, the serving credentials, the SQLite database loaded, the handler with
+//          the built-in resources and the --crd-dir CRDs (stop: flush writes in flight);
+//   https  the HTTPS server on --listen and the kubeconfig written for clients (stop: drain
+//          until the deadline).
+// Ready once both run. It has no API client or clock to take: it is the API server.
 
-#include <atomic>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "api_handler.hpp"
+#include "credentials.hpp"
 #include "durable_store.hpp"
 #include "ferrum/daemon.hpp"
 #include "ferrum/flags.hpp"
@@ -29,27 +35,32 @@ struct AppSettings {
   std::chrono::milliseconds bookmark_interval{};
 };
 
-flags::FlagSet make_flags(AppSettings& s, DaemonCommon& common);
+void add_flags(flags::FlagSet& f, AppSettings& s);
+extern const char* const kAbout;  // --help's description
 
-class App {
+class App final : public DaemonApp {
  public:
-  App(AppSettings settings, DaemonCommon common);
-  ~App();
-  // Returns an error message naming the flag or file, or empty on success.
-  // Starts everything; an error is also logged ("start failed") before it is returned.
-  std::string start();
-  void stop();
+  App(AppSettings settings, DaemonRuntime& runtime);
+  ~App() override;
+  void add_parts(RunnableGroup& parts) override;
 
  private:
-  std::string start_components();
+  // Each returns an error message naming the flag or file, or empty on success; a part that
+  // fails undoes what it did itself.
+  std::string start_store();
+  void stop_store();
+  std::string start_https();
+
   AppSettings settings_;
-  DaemonRuntime runtime_;
+  DaemonRuntime& runtime_;
   log::Logger log_;
+  std::optional<Credentials> creds_;
+  std::string client_host_;
+  std::size_t loaded_ = 0;
   std::unique_ptr<SqliteStore> durable_;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<ApiHandler> handler_;
   std::unique_ptr<HttpsServer> server_;
-  std::atomic<bool> ready_{false};
 };
 
 }  // namespace ferrum::apiserver

@@ -1,25 +1,16 @@
 // ferrum-apiserver: the embedded Kubernetes-compatible API server (wiring only).
-#include <cstdio>
-#include <filesystem>
-
 #include "apiserver_app.hpp"
-#include "ferrum/signals.hpp"
 
 int main(int argc, char** argv) {
-  ferrum::TerminationSignals signals;
-  ferrum::apiserver::AppSettings settings;
-  ferrum::DaemonCommon common;
-  auto flags = ferrum::apiserver::make_flags(settings, common);
-  if (int rc = ferrum::handle_parse(flags.parse(argc, argv, ferrum::flags::process_env())); rc >= 0)
-    return rc;
-  try {
-    ferrum::apiserver::App app(settings, common);
-    if (auto err = app.start(); !err.empty()) return 1;  // logged by start()
-    signals.wait();
-    app.stop();
-    return 0;
-  } catch (const std::exception& e) {
-    std::fprintf(stderr, "ferrum-apiserver: %s\n", e.what());
-    return 1;
-  }
+  ferrum::apiserver::AppSettings s;
+  return ferrum::daemon_main(argc, argv,
+                             {"ferrum-apiserver",
+                              "apiserver",
+                              ferrum::apiserver::kAbout,
+                              "127.0.0.1:9400",
+                              [&](auto& flags) { ferrum::apiserver::add_flags(flags, s); },
+                              {},
+                              [&](ferrum::Daemon& d) {
+                                return std::make_unique<ferrum::apiserver::App>(s, d.runtime());
+                              }});
 }

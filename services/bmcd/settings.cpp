@@ -1,11 +1,12 @@
 #include "settings.hpp"
 
+#include "ferrum/contract.hpp"
 #include "ferrum/net.hpp"
 
 namespace ferrum::bmcd {
 
 void add_flags(flags::FlagSet& f, Settings& s) {
-  f.add_string("listen", &s.listen, "0.0.0.0:50120",
+  f.add_string("listen", &s.listen, "0.0.0.0:" + std::to_string(contract::kBmcdPort),
                "gRPC listen address (host:port) of the Power service and grpc.health.v1.Health");
   f.add_string("kubeconfig", &s.kubeconfig, "",
                "kubeconfig of the API server holding Servers and Secrets (empty: in-cluster, "

@@ -1,5 +1,6 @@
 #include "boot_decision.hpp"
 
+#include "ferrum/contract.hpp"
 #include "ferrum/model/json_fields.hpp"
 #include "ferrum/model/kinds.hpp"
 #include "ferrum/model/server.hpp"
@@ -36,9 +37,9 @@ std::vector<std::string> agent_args(const BootQuery& query, const DecisionSettin
   args.push_back("ip=dhcp");
   args.push_back("panic=30");
   args.push_back("printk.devkmsg=on");
-  if (!query.mac.empty()) args.push_back("ferrum.mac=" + query.mac);
+  if (!query.mac.empty()) args.push_back(std::string(contract::kAgentMacArg) + "=" + query.mac);
   if (!settings.registry_endpoint.empty()) {
-    args.push_back("ferrum.endpoint=" + settings.registry_endpoint);
+    args.push_back(std::string(contract::kAgentEndpointArg) + "=" + settings.registry_endpoint);
   }
   return override_args(std::move(args), settings.extra_agent_args);
 }

@@ -15,10 +15,10 @@ namespace ferrum::ipxe {
 namespace {
 
 std::unique_ptr<kube::Informer> make_informer(const model::ResourceKind& kind, kube::Client& c,
-                                              log::Logger log) {
+                                              Clock& clock, log::Logger log) {
   kube::InformerSettings s;
   s.resource = kube::resource_of(kind);
-  return std::make_unique<kube::Informer>(std::move(s), c, real_clock(),
+  return std::make_unique<kube::Informer>(std::move(s), c, clock,
                                           log.child(std::string(kind.plural)));
 }
 
@@ -45,16 +45,18 @@ std::string identity() {
 
 }  // namespace
 
-IpxeHttpApp::IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRuntime& runtime)
+IpxeHttpApp::IpxeHttpApp(Settings settings, kube::Client& client, Clock& clock,
+                         DaemonRuntime& runtime)
     : settings_(std::move(settings)),
       runtime_(runtime),
+      clock_(clock),
       log_(runtime.logger("ipxe")),
-      client_(config),
-      servers_(make_informer(model::kServer, client_, log_)),
-      bindings_(make_informer(model::kServerBinding, client_, log_)),
-      classes_(make_informer(model::kServerClass, client_, log_)),
-      environments_(make_informer(model::kEnvironment, client_, log_)),
-      events_({"ferrum-ipxe-http", "", 1000, 4096, &runtime.registry()}, client_, real_clock(),
+      client_(client),
+      servers_(make_informer(model::kServer, client_, clock_, log_)),
+      bindings_(make_informer(model::kServerBinding, client_, clock_, log_)),
+      classes_(make_informer(model::kServerClass, client_, clock_, log_)),
+      environments_(make_informer(model::kEnvironment, client_, clock_, log_)),
+      events_({"ferrum-ipxe-http", "", 1000, 4096, &runtime.registry()}, client_, clock_,
               runtime.logger("events")),
       assets_(
           AssetCacheSettings{settings_.asset_dir, settings_.agent_dir,
@@ -63,14 +65,13 @@ IpxeHttpApp::IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRunti
                                          static_cast<std::uint64_t>(settings_.asset_max_bytes)},
                              static_cast<int>(settings_.asset_download_attempts),
                              std::chrono::seconds(1)},
-          real_clock(), runtime.registry(), runtime.logger("assets")) {
+          clock_, runtime.registry(), runtime.logger("assets")) {
   auto& reg = runtime_.registry();
   if (settings_.link_server_address.empty()) {
     // validate() checked the name.
     auto name = siderolink::parse_secret_name(settings_.link_secret).value();
-    link_secret_ =
-        std::make_unique<kube::Informer>(siderolink::installation_secret_watch(name), client_,
-                                         real_clock(), log_.child("link-secret"));
+    link_secret_ = std::make_unique<kube::Informer>(siderolink::installation_secret_watch(name),
+                                                    client_, clock_, log_.child("link-secret"));
     link_address_ = std::make_unique<siderolink::InstallationAddress>(&link_secret_->store(), name);
   }
   BootCaches caches{servers_->store(), bindings_->store(), classes_->store(),
@@ -97,8 +98,8 @@ IpxeHttpApp::IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRunti
   cs.workers = static_cast<int>(settings_.asset_download_workers);
   cs.registry = &reg;
   controller_ = std::make_unique<kube::Controller>(
-      cs, [this](const std::string& key, std::stop_token st) { return reconcile(key, st); },
-      real_clock(), runtime_.logger("assets"),
+      cs, [this](const std::string& key, std::stop_token st) { return reconcile(key, st); }, clock_,
+      runtime_.logger("assets"),
       std::make_unique<kube::ExponentialRateLimiter>(std::chrono::seconds(2),
                                                      std::chrono::minutes(5)));
   kube::EventHandlers h;
@@ -129,8 +130,8 @@ IpxeHttpApp::IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRunti
     cv.wait(lock, st, [] { return false; });
   };
   cb.on_stopped_leading = [this] { log_.info("stopped leading", {}); };
-  elector_ = std::make_unique<kube::LeaderElector>(le, client_, real_clock(),
-                                                   runtime_.logger("leader"), std::move(cb));
+  elector_ = std::make_unique<kube::LeaderElector>(le, client_, clock_, runtime_.logger("leader"),
+                                                   std::move(cb));
 
   reg.gauge_callback("ferrum_ipxe_http_environments_ready",
                      "Environments whose assets are verified on this replica.",
@@ -148,7 +149,7 @@ IpxeHttpApp::IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRunti
                      [this] { return elector_->is_leader() ? 1.0 : 0.0; });
 }
 
-IpxeHttpApp::~IpxeHttpApp() { stop(std::chrono::milliseconds(0)); }
+IpxeHttpApp::~IpxeHttpApp() = default;
 
 bool IpxeHttpApp::synced() const {
   return servers_->has_synced() && bindings_->has_synced() && classes_->has_synced() &&
@@ -189,37 +190,53 @@ Expected<kube::ReconcileResult, kube::ReconcileError> IpxeHttpApp::reconcile(con
   return kube::ReconcileResult{};
 }
 
-Expected<std::uint16_t, std::string> IpxeHttpApp::start() {
-  assets_.refresh_agents();
-  auto port = http_->start();
-  if (!port) return port;
-  for (auto* inf :
-       {servers_.get(), bindings_.get(), classes_.get(), environments_.get(), link_secret_.get()}) {
+void IpxeHttpApp::add_parts(RunnableGroup& parts) {
+  runtime_.admin().add_readiness_check("caches", [this] {
+    return synced() ? std::string() : std::string("informer caches not synced");
+  });
+  std::pair<const char*, kube::Informer*> informers[] = {{"servers", servers_.get()},
+                                                         {"serverbindings", bindings_.get()},
+                                                         {"serverclasses", classes_.get()},
+                                                         {"environments", environments_.get()},
+                                                         {"link-secret", link_secret_.get()}};
+  for (auto [name, inf] : informers) {
     if (inf == nullptr) continue;
-    threads_.emplace_back([inf](std::stop_token st) { inf->run(st); });
+    parts.add_thread(std::string("informer ") + name, [inf](std::stop_token st) { inf->run(st); });
   }
-  threads_.emplace_back([this](std::stop_token st) {
+  parts.add_thread("asset-controller", [this](std::stop_token st) {
     environments_->wait_for_sync(st);
     controller_->run(st);
   });
-  threads_.emplace_back([this](std::stop_token st) {
+  parts.add_thread("assets-lease", [this](std::stop_token st) {
     // client-go's Run returns when leadership is lost; campaign again until stopped.
     while (!st.stop_requested()) {
       elector_->run(st);
-      real_clock().sleep_for(std::chrono::seconds(1), st);
+      clock_.sleep_for(std::chrono::seconds(1), st);
     }
   });
-  threads_.emplace_back([this](std::stop_token st) {
+  parts.add("agents",
+            [this] {
+              assets_.refresh_agents();
+              return std::string();
+            },
+            {});
+  parts.add_thread("agent-refresh", [this](std::stop_token st) {
     // New agent builds dropped into --agent-dir are picked up without a restart.
-    while (real_clock().sleep_for(std::chrono::seconds(10), st)) assets_.refresh_agents();
+    while (clock_.sleep_for(std::chrono::seconds(10), st)) assets_.refresh_agents();
   });
-  return port;
-}
-
-void IpxeHttpApp::stop(std::chrono::milliseconds drain) {
-  if (http_) http_->stop(drain);
-  for (auto& t : threads_) t.request_stop();
-  threads_.clear();
+  parts.add(
+      "http",
+      [this]() -> std::string {
+        auto port = http_->start();
+        if (!port) return port.error();
+        port_ = *port;
+        log_.info("serving", {{"listen", settings_.listen},
+                              {"port", *port},
+                              {"admin_port", runtime_.admin().port()},
+                              {"boot_endpoint", boot_endpoint(settings_)}});
+        return {};
+      },
+      [this](Runnable::Deadline deadline) { http_->stop(time_left(deadline)); });
 }
 
 }  // namespace ferrum::ipxe

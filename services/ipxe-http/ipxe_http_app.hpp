@@ -5,9 +5,13 @@
 // one included, written only while holding the ferrum-ipxe-http-assets Lease, with a Warning
 // Event when an Environment's args turn unbootable); the HTTP server.
 //
-// Contract: start() returns once the HTTP server listens (requests before the caches synced
-// get 503 from readyz, and /ipxe answers from whatever is cached); stop() stops accepting,
-// drains HTTP for `drain`, then stops the controllers and informers.
+// Parts, in start order: the informers, the asset controller (after the Environment cache
+// synced), the Lease campaign, the agent directory refresh, and last the HTTP server, so a
+// taken --listen port stops everything started before it. Stopping runs in reverse: HTTP
+// stops accepting and drains until the deadline, then the controllers and informers stop.
+// Until the caches synced /readyz answers 503, and /ipxe answers from whatever is cached.
+// main() (through daemon_main) builds the API server client and the clock; tests pass their
+// own.
 
 #include <memory>
 #include <stop_token>
@@ -29,14 +33,15 @@
 
 namespace ferrum::ipxe {
 
-class IpxeHttpApp {
+class IpxeHttpApp final : public DaemonApp {
  public:
-  IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRuntime& runtime);
-  ~IpxeHttpApp();
+  IpxeHttpApp(Settings settings, kube::Client& client, Clock& clock, DaemonRuntime& runtime);
+  ~IpxeHttpApp() override;
 
-  Expected<std::uint16_t, std::string> start();
-  void stop(std::chrono::milliseconds drain);
+  void add_parts(RunnableGroup& parts) override;
   bool synced() const;
+  // The HTTP port (after start).
+  std::uint16_t port() const { return port_; }
 
  private:
   Expected<kube::ReconcileResult, kube::ReconcileError> reconcile(const std::string& key,
@@ -44,8 +49,9 @@ class IpxeHttpApp {
 
   Settings settings_;
   DaemonRuntime& runtime_;
+  Clock& clock_;
   log::Logger log_;
-  kube::RestClient client_;
+  kube::Client& client_;
   std::unique_ptr<kube::Informer> servers_, bindings_, classes_, environments_;
   // ferrum-linkd's installation Secret; null when --link-server-address overrides it.
   std::unique_ptr<kube::Informer> link_secret_;
@@ -56,7 +62,7 @@ class IpxeHttpApp {
   std::unique_ptr<HttpServer> http_;
   std::unique_ptr<kube::Controller> controller_;
   std::unique_ptr<kube::LeaderElector> elector_;
-  std::vector<std::jthread> threads_;
+  std::uint16_t port_ = 0;
 };
 
 }  // namespace ferrum::ipxe

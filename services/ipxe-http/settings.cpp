@@ -2,6 +2,7 @@
 
 #include <boost/asio/ip/address.hpp>
 
+#include "ferrum/contract.hpp"
 #include "ferrum/model/server.hpp"
 #include "ferrum/net.hpp"
 #include "ferrum/siderolink_secret.hpp"
@@ -28,16 +29,19 @@ void add_flags(flags::FlagSet& f, Settings& s) {
   f.add_string("agent-dir", &s.agent_dir, "/var/lib/ferrum/agent",
                "Agent environment: <agent-dir>/<arch>/vmlinuz and initramfs.xz (arch amd64, "
                "arm64), served as /env/agent-<arch>/.");
-  f.add_string("registry-endpoint", &s.registry_endpoint, "",
-               "host:port of ferrum-registry for the agent's ferrum.endpoint= arg (default "
-               "<api-endpoint>:50100).");
+  f.add_string(
+      "registry-endpoint", &s.registry_endpoint, "",
+      "host:port of ferrum-registry for the agent's " + std::string(contract::kAgentEndpointArg) +
+          "= arg (default <api-endpoint>:" + std::to_string(contract::kRegistryPort) + ").");
   f.add_string("metadata-endpoint", &s.metadata_endpoint, "",
                "host:port of ferrum-metadata as machines reach it, for talos.config= and for "
                "the redirect of Sidero's GET /configdata on this port (default "
-               "<api-endpoint>:9091).");
+               "<api-endpoint>:" +
+                   std::to_string(contract::kMetadataPort) + ").");
   f.add_string("link-api-endpoint", &s.link_api_endpoint, "",
                "host:port of ferrum-linkd's Provision API for siderolink.api= (default "
-               "<api-endpoint>:50110).");
+               "<api-endpoint>:" +
+                   std::to_string(contract::kLinkApiPort) + ").");
   f.add_string("link-server-address", &s.link_server_address, "",
                "ferrum-linkd's tunnel IPv6 address for talos.logging.kernel= and "
                "talos.events.sink=, overriding the one derived from --link-secret.");
@@ -140,8 +144,12 @@ DecisionSettings decision_settings(const Settings& s) {
   DecisionSettings d;
   std::string host = host_for_url(s.api_endpoint);
   d.default_boot_from_disk_method = s.boot_from_disk_method;
-  d.registry_endpoint = s.registry_endpoint.empty() ? host + ":50100" : s.registry_endpoint;
-  d.metadata_endpoint = s.metadata_endpoint.empty() ? host + ":9091" : s.metadata_endpoint;
+  d.registry_endpoint = s.registry_endpoint.empty()
+                            ? host + ":" + std::to_string(contract::kRegistryPort)
+                            : s.registry_endpoint;
+  d.metadata_endpoint = s.metadata_endpoint.empty()
+                            ? host + ":" + std::to_string(contract::kMetadataPort)
+                            : s.metadata_endpoint;
   d.link_api_endpoint = s.link_api_endpoint.empty()
                             ? host + ":" + std::to_string(siderolink::kProvisionApiPort)
                             : s.link_api_endpoint;

@@ -25,6 +25,7 @@
 #include <string_view>
 #include <vector>
 
+#include "ferrum/contract.hpp"
 #include "ferrum/expected.hpp"
 #include "ferrum/siderolink_address.hpp"
 
@@ -73,7 +74,7 @@ struct RenderError {
 };
 
 // The kubelet node label the reconciler uses to find a Server's Node.
-inline constexpr std::string_view kNodeLabelKey = "metal.sidero.dev/uuid";
+inline constexpr std::string_view kNodeLabelKey = contract::kServerUuidLabel;
 // KmsgLogConfig's document name: Sidero's ("remote-log", set in
 // app/sidero-controller-manager/internal/metadata/metadata_server.go, patchSideroLinkConfig),
 // so a node Sidero provisioned and Ferrum re-renders keeps one log sink, not two.

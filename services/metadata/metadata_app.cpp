@@ -23,13 +23,10 @@ kube::InformerSettings watch_of(const model::ResourceKind& kind, std::string ns 
 
 }  // namespace
 
-MetadataApp::MetadataApp(Settings settings, DaemonRuntime& runtime)
-    : settings_(std::move(settings)), runtime_(runtime), log_(runtime.logger("metadata")) {}
-
-MetadataApp::~MetadataApp() { stop(std::chrono::milliseconds(0)); }
+MetadataApp::~MetadataApp() = default;
 
 kube::Informer& MetadataApp::add_informer(const std::string& what, kube::InformerSettings s) {
-  auto inf = std::make_unique<kube::Informer>(std::move(s), *client_, real_clock(),
+  auto inf = std::make_unique<kube::Informer>(std::move(s), client_, clock_,
                                               runtime_.logger("informer." + what));
   auto& ref = *inf;
   informers_.emplace_back(what, std::move(inf));
@@ -44,15 +41,15 @@ std::string MetadataApp::not_synced() const {
   return out.empty() ? out : "caches not loaded yet: " + out;
 }
 
-Expected<std::uint16_t, std::string> MetadataApp::start() {
-  auto config = kube::resolve_config(settings_.kubeconfig, kube::process_env_lookup());
-  if (!config) return unexpected("--kubeconfig: " + config.error());
-  client_ = std::make_unique<kube::RestClient>(*config);
-  auto secret_config = *config;
-  secret_config.timeout = settings_.secret_read_timeout;
-  secret_client_ = std::make_unique<kube::RestClient>(secret_config);
-  log_.info("API server", {{"source", config->source}, {"server", config->server}});
-
+MetadataApp::MetadataApp(Settings settings, kube::Client& client,
+                         std::unique_ptr<kube::Reader> secret_reader, Clock& clock,
+                         DaemonRuntime& runtime)
+    : settings_(std::move(settings)),
+      runtime_(runtime),
+      clock_(clock),
+      log_(runtime.logger("metadata")),
+      client_(client),
+      secret_client_(std::move(secret_reader)) {
   InputStores stores;
   stores.bindings = &add_informer("serverbindings", watch_of(model::kServerBinding)).store();
   stores.metal_machines = &add_informer("metalmachines", watch_of(model::kMetalMachine)).store();
@@ -66,19 +63,17 @@ Expected<std::uint16_t, std::string> MetadataApp::start() {
              .store();
   }
 
-  std::string err;
+  std::string err;  // validate() checked --link-api-endpoint and --link-secret
   std::string api_url = link_api_url(settings_.link_api_endpoint, &err);
-  if (!err.empty()) return unexpected(err);
-  auto link_secret = siderolink::parse_secret_name(settings_.link_secret);
-  if (!link_secret) return unexpected("--link-secret " + link_secret.error());
+  auto link_secret = siderolink::parse_secret_name(settings_.link_secret).value();
   const kube::ObjectStore* link_store = nullptr;
   if (!api_url.empty()) {
     link_store =
-        &add_informer("link-secret", siderolink::installation_secret_watch(*link_secret)).store();
+        &add_informer("link-secret", siderolink::installation_secret_watch(link_secret)).store();
   } else {
     log_.info("--link-api-endpoint is empty: configs carry no SideroLink documents");
   }
-  link_ = std::make_unique<LinkSource>(api_url, link_store, link_secret->key(),
+  link_ = std::make_unique<LinkSource>(api_url, link_store, link_secret.key(),
                                        static_cast<std::uint16_t>(settings_.link_events_port),
                                        static_cast<std::uint16_t>(settings_.link_logs_port),
                                        runtime_.logger("metadata.link"));
@@ -92,13 +87,26 @@ Expected<std::uint16_t, std::string> MetadataApp::start() {
                       static_cast<std::size_t>(settings_.parsed_cache_entries)},
       stores, std::move(fetch), *link_, [this] { return not_synced().empty(); },
       runtime_.registry(), runtime_.logger("metadata.configdata"));
-
-  for (auto& entry : informers_) {
-    threads_.emplace_back(
-        [informer = entry.second.get()](std::stop_token stop) { informer->run(stop); });
-  }
   runtime_.admin().add_readiness_check("caches", [this] { return not_synced(); });
+}
 
+void MetadataApp::add_parts(RunnableGroup& parts) {
+  for (auto& [what, informer] : informers_) {
+    parts.add_thread("informer " + what,
+                     [informer = informer.get()](std::stop_token stop) { informer->run(stop); });
+  }
+  parts.add(
+      "http",
+      [this]() -> std::string {
+        auto port = start_http();
+        if (!port) return port.error();
+        port_ = *port;
+        return {};
+      },
+      [this](Runnable::Deadline deadline) { http_->stop(time_left(deadline)); });
+}
+
+Expected<std::uint16_t, std::string> MetadataApp::start_http() {
   HttpSettings hs;
   hs.listen = settings_.listen;
   hs.threads = settings_.threads > 0
@@ -112,12 +120,6 @@ Expected<std::uint16_t, std::string> MetadataApp::start() {
       hs, [service](std::string_view query) { return service->answer(query); }, runtime_.registry(),
       runtime_.logger("metadata.http"));
   return http_->start();
-}
-
-void MetadataApp::stop(std::chrono::milliseconds drain) {
-  if (http_) http_->stop(drain);
-  for (auto& t : threads_) t.request_stop();
-  threads_.clear();  // joins: informers return once their watch sees the stop
 }
 
 }  // namespace ferrum::metadata

@@ -1,6 +1,9 @@
 #pragma once
-// ferrum-metadata assembled: API client, informer caches, the /configdata service and its
-// HTTP listener. main() only parses flags, builds this, waits for SIGTERM and stops it.
+// ferrum-metadata assembled: informer caches, the /configdata service and its HTTP listener.
+// Parts, in start order: one per informer, then the HTTP listener (so a taken --listen port
+// stops the informers again); stopping drains HTTP until the deadline, then stops the
+// informers. main() (through daemon_main) builds the API server client, the Secret reader
+// (its own deadline, --secret-read-timeout) and the clock; tests pass their own.
 
 #include <memory>
 #include <string>
@@ -16,31 +19,35 @@
 
 namespace ferrum::metadata {
 
-class MetadataApp {
+class MetadataApp final : public DaemonApp {
  public:
-  MetadataApp(Settings settings, DaemonRuntime& runtime);
-  ~MetadataApp();
+  // validate(settings) passed. `secrets` reads bootstrap Secrets outside the watch cache.
+  MetadataApp(Settings settings, kube::Client& client, std::unique_ptr<kube::Reader> secrets,
+              Clock& clock, DaemonRuntime& runtime);
+  ~MetadataApp() override;
 
-  // Connects the caches and starts listening; the error names the flag or the cause.
-  Expected<std::uint16_t, std::string> start();
-  void stop(std::chrono::milliseconds drain);
+  void add_parts(RunnableGroup& parts) override;
+  // The HTTP port (after start).
+  std::uint16_t port() const { return port_; }
 
   // Empty when every cache has loaded, else which have not.
   std::string not_synced() const;
 
  private:
   kube::Informer& add_informer(const std::string& what, kube::InformerSettings s);
+  Expected<std::uint16_t, std::string> start_http();
 
   Settings settings_;
   DaemonRuntime& runtime_;
+  Clock& clock_;
   log::Logger log_;
-  std::unique_ptr<kube::RestClient> client_;
-  std::unique_ptr<kube::RestClient> secret_client_;
+  kube::Client& client_;
+  std::unique_ptr<kube::Reader> secret_client_;
   std::vector<std::pair<std::string, std::unique_ptr<kube::Informer>>> informers_;
   std::unique_ptr<LinkSource> link_;
   std::unique_ptr<ConfigDataService> service_;
   std::unique_ptr<HttpServer> http_;
-  std::vector<std::jthread> threads_;
+  std::uint16_t port_ = 0;
 };
 
 }  // namespace ferrum::metadata

@@ -1,12 +1,13 @@
 #include "settings.hpp"
 
+#include "ferrum/contract.hpp"
 #include "ferrum/net.hpp"
 #include "ferrum/siderolink_secret.hpp"
 
 namespace ferrum::metadata {
 
 void add_flags(flags::FlagSet& f, Settings& s) {
-  f.add_string("listen", &s.listen, "0.0.0.0:9091",
+  f.add_string("listen", &s.listen, "0.0.0.0:" + std::to_string(contract::kMetadataPort),
                "Address for GET /configdata?uuid=<uuid> (plain HTTP; nodes fetch their machine "
                "config here via talos.config=).");
   f.add_string("kubeconfig", &s.kubeconfig, "",
@@ -27,7 +28,8 @@ void add_flags(flags::FlagSet& f, Settings& s) {
   f.add_int("link-logs-port", &s.link_logs_port, siderolink::kLogsPort,
             "ferrum-linkd's kmsg log port on the link address (KmsgLogConfig.url).", 1, 65535);
   f.add_string(
-      "bootstrap-secret-selector", &s.bootstrap_secret_selector, "cluster.x-k8s.io/cluster-name",
+      "bootstrap-secret-selector", &s.bootstrap_secret_selector,
+      std::string(contract::kClusterNameLabel),
       "Label selector of the bootstrap Secrets kept in the watch cache (Cluster API labels "
       "its bootstrap data Secrets with the cluster name). A bootstrap Secret outside it is "
       "read from the API on each request. Empty: never cache Secrets.");

@@ -5,6 +5,7 @@
 #include <cstdint>
 #include <string>
 
+#include "ferrum/contract.hpp"
 #include "ferrum/flags.hpp"
 
 namespace ferrum::metadata {
@@ -14,8 +15,8 @@ struct Settings {
   std::string kubeconfig;
   std::string link_api_endpoint;  // "" = no SideroLink documents
   std::string link_secret;        // "<namespace>/<name>" of ferrum-linkd's installation Secret
-  std::int64_t link_events_port = 4002;
-  std::int64_t link_logs_port = 4001;
+  std::int64_t link_events_port = contract::kLinkEventsPort;
+  std::int64_t link_logs_port = contract::kLinkLogsPort;
   std::string bootstrap_secret_selector;  // label selector of cached bootstrap Secrets
   std::int64_t threads = 0;               // 0 = one per core
   std::int64_t max_connections = 0;

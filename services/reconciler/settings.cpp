@@ -1,5 +1,6 @@
 #include "settings.hpp"
 
+#include "ferrum/contract.hpp"
 #include "ferrum/net.hpp"
 #include "ferrum/talos_kernel_args.hpp"
 
@@ -19,7 +20,8 @@ std::string default_environment_args_text() {
 void add_flags(flags::FlagSet& f, Settings& s) {
   f.add_string("kubeconfig", &s.kubeconfig, "",
                "kubeconfig of the management API server (empty: in-cluster, then $KUBECONFIG)");
-  f.add_string("bmcd-endpoint", &s.bmcd_endpoint, "127.0.0.1:50120",
+  f.add_string("bmcd-endpoint", &s.bmcd_endpoint,
+               "127.0.0.1:" + std::to_string(contract::kBmcdPort),
                "host:port of ferrum-bmcd's gRPC Power service (all power and boot-device "
                "operations go through it)");
   f.add_choice("ipmi-pxe-method", &s.ipmi_pxe_method, "uefi", {"uefi", "bios"},

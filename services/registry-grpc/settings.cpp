@@ -2,13 +2,14 @@
 
 #include <cctype>
 
+#include "ferrum/contract.hpp"
 #include "ferrum/net.hpp"
 
 namespace ferrum::registry {
 
 void add_flags(flags::FlagSet& f, Settings& s) {
   f.add_string(
-      "listen", &s.listen, "0.0.0.0:50100",
+      "listen", &s.listen, "0.0.0.0:" + std::to_string(contract::kRegistryPort),
       "gRPC listen address (host:port) of the api.Agent service and grpc.health.v1.Health");
   f.add_string("kubeconfig", &s.kubeconfig, "",
                "kubeconfig of the API server holding Servers (empty: in-cluster, then "

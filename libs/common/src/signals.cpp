@@ -1,6 +1,9 @@
 #include "ferrum/signals.hpp"
 
+#include <poll.h>
 #include <pthread.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
 
 #include <cerrno>
 #include <ctime>
@@ -36,6 +39,27 @@ std::optional<int> TerminationSignals::wait_for(std::chrono::milliseconds timeou
     if (errno == EAGAIN) return std::nullopt;
     // EINTR: another signal interrupted the wait; keep waiting until the deadline.
   }
+}
+
+std::optional<int> TerminationSignals::wait_or_readable(int fd) {
+  // The signals are blocked (constructor), so a signalfd receives them instead.
+  int sfd = ::signalfd(-1, &set_, SFD_CLOEXEC);
+  if (sfd < 0) return wait();
+  std::optional<int> out;
+  for (;;) {
+    pollfd fds[2] = {{sfd, POLLIN, 0}, {fd, POLLIN, 0}};
+    if (::poll(fds, 2, -1) < 0) continue;  // EINTR
+    if (fds[0].revents & POLLIN) {
+      signalfd_siginfo info{};
+      if (::read(sfd, &info, sizeof info) == static_cast<ssize_t>(sizeof info)) {
+        out = static_cast<int>(info.ssi_signo);
+        break;
+      }
+    }
+    if (fds[1].revents & (POLLIN | POLLERR | POLLHUP)) break;
+  }
+  ::close(sfd);
+  return out;
 }
 
 }  // namespace ferrum

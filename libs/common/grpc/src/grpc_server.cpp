@@ -98,33 +98,32 @@ void stop_grpc_servers(std::initializer_list<GrpcServer*> servers,
   for (auto* s : servers) s->server().Wait();
 }
 
-int serve_grpc_until_signal(DaemonRuntime& runtime, TerminationSignals& signals,
-                            const log::Logger& log, const GrpcDaemon& d) {
-  WorkerPool& pool = *d.pool;
-  route_grpc_library_logs(runtime.logger("grpc"));
-  auto server = GrpcServer::start(d.server, {d.service});
+std::chrono::system_clock::time_point grpc_deadline(Runnable::Deadline deadline) {
+  return std::chrono::system_clock::now() +
+         std::chrono::duration_cast<std::chrono::system_clock::duration>(
+             deadline - std::chrono::steady_clock::now());
+}
+
+std::string GrpcDaemonPart::start() {
+  route_grpc_library_logs(log_.child("grpc"));
+  auto server = GrpcServer::start(daemon_.server, {daemon_.service});
   if (!server) {
-    log.error("start failed", {{"error", server.error()}});
-    pool.stop();
-    return 1;
+    daemon_.pool->stop();
+    return server.error();
   }
-  log.info("grpc listening",
-           {{"listen", d.server.listen}, {"port", server->port()}, {"api", d.api_source}});
-  runtime.admin().add_readiness_check("grpc", [] { return std::string(); });
-  if (auto admin = runtime.start_admin(); !admin) {
-    log.error("start failed", {{"error", "--admin-listen: " + admin.error()}});
-    server->stop(std::chrono::system_clock::now(), [&pool] { pool.stop(); });
-    return 1;
-  }
-  int sig = signals.wait();
-  log.info("signal received", {{"signal", sig}, {"pending_calls", pool.pending()}});
-  d.begin_shutdown();
-  server->stop(std::chrono::system_clock::now() + runtime.common().shutdown_timeout,
-               [&pool] { pool.stop(); });
-  if (d.after_drain) d.after_drain();
-  runtime.admin().stop();
-  log.info("stopped", {});
-  return 0;
+  server_.emplace(std::move(*server));
+  log_.info(
+      "grpc listening",
+      {{"listen", daemon_.server.listen}, {"port", server_->port()}, {"api", daemon_.api_source}});
+  return {};
+}
+
+void GrpcDaemonPart::stop(Deadline deadline) {
+  WorkerPool& pool = *daemon_.pool;
+  log_.info("stopping", {{"pending_calls", pool.pending()}});
+  if (daemon_.begin_shutdown) daemon_.begin_shutdown();
+  server_->stop(grpc_deadline(deadline), [&pool] { pool.stop(); });
+  if (daemon_.after_drain) daemon_.after_drain();
 }
 
 }  // namespace ferrum

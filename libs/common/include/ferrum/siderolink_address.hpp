@@ -12,17 +12,18 @@
 #include <string>
 #include <string_view>
 
+#include "ferrum/contract.hpp"
+
 namespace ferrum::siderolink {
 
-// The contract between ferrum-linkd and its readers (siderolink_secret.hpp reads the Secret):
-// the installation Secret's default name and keys, and ferrum-linkd's ports on the link server
-// address and of its Provision API.
-inline constexpr std::string_view kDefaultInstallationSecret = "ferrum-system/siderolink";
-inline constexpr std::string_view kInstallationIdKey = "installation-id";
-inline constexpr std::string_view kPrivateKeyKey = "private-key";
-inline constexpr std::uint16_t kLogsPort = 4001;
-inline constexpr std::uint16_t kEventsPort = 4002;
-inline constexpr std::uint16_t kProvisionApiPort = 50110;
+// The contract between ferrum-linkd and its readers, under the names SideroLink code uses;
+// the values are contract.hpp's.
+inline constexpr std::string_view kDefaultInstallationSecret = contract::kLinkInstallationSecret;
+inline constexpr std::string_view kInstallationIdKey = contract::kLinkInstallationIdKey;
+inline constexpr std::string_view kPrivateKeyKey = contract::kLinkPrivateKeyKey;
+inline constexpr std::uint16_t kLogsPort = contract::kLinkLogsPort;
+inline constexpr std::uint16_t kEventsPort = contract::kLinkEventsPort;
+inline constexpr std::uint16_t kProvisionApiPort = contract::kLinkApiPort;
 
 using Ipv6Bytes = std::array<std::uint8_t, 16>;
 

@@ -22,6 +22,9 @@ class TerminationSignals {
   int wait();
   // Returns the signal, or nothing when `timeout` passed first.
   std::optional<int> wait_for(std::chrono::milliseconds timeout);
+  // Blocks until a signal arrives (returns it) or `fd` turns readable (returns nothing): a
+  // daemon waits for SIGTERM or for one of its parts asking to exit (RunnableGroup::exit_fd).
+  std::optional<int> wait_or_readable(int fd);
 
  private:
   sigset_t set_{};

@@ -17,12 +17,13 @@
 #include <functional>
 #include <initializer_list>
 #include <memory>
+#include <optional>
 #include <string>
 
 #include "ferrum/daemon.hpp"
 #include "ferrum/expected.hpp"
 #include "ferrum/log.hpp"
-#include "ferrum/signals.hpp"
+#include "ferrum/runnable.hpp"
 #include "ferrum/worker_pool.hpp"
 
 namespace ferrum {
@@ -63,7 +64,7 @@ void stop_grpc_servers(std::initializer_list<GrpcServer*> servers,
                        std::chrono::system_clock::time_point deadline,
                        const std::function<void()>& drain);
 
-// A daemon that is one gRPC listener over a WorkerPool (ferrum-bmcd, ferrum-registry).
+// A daemon whose service is one gRPC listener over a WorkerPool (ferrum-bmcd, ferrum-registry).
 struct GrpcDaemon {
   GrpcServerOptions server;
   grpc::Service* service = nullptr;
@@ -73,11 +74,28 @@ struct GrpcDaemon {
   std::function<void()> after_drain;     // e.g. flush queued Events; may be empty
 };
 
-// Starts the listener (logged as "grpc listening" with "listen", "port" and "api") and the
-// admin server, waits for SIGTERM/SIGINT, then stops in order: begin_shutdown, the two-phase
-// stop within --shutdown-timeout, after_drain, the admin server. Returns the exit code (1 when
-// a listener cannot start, the error naming the flag).
-int serve_grpc_until_signal(DaemonRuntime& runtime, TerminationSignals& signals,
-                            const log::Logger& log, const GrpcDaemon& daemon);
+// That listener as a daemon part (RunnableGroup). start() routes the gRPC library's log
+// lines through `log`, listens (logged as "grpc listening" with "listen", "port" and "api";
+// the error names the flag) and registers no readiness of its own (the group's covers it).
+// stop(deadline): begin_shutdown, the two-phase stop (calls in flight may run until the
+// deadline, waiting ones are answered UNAVAILABLE), after_drain. A failed start stops the
+// pool, so nothing waits on it.
+class GrpcDaemonPart final : public Runnable {
+ public:
+  GrpcDaemonPart(GrpcDaemon daemon, log::Logger log)
+      : daemon_(std::move(daemon)), log_(std::move(log)) {}
+  std::string start() override;
+  void stop(Deadline deadline) override;
+  // The bound port (after start).
+  int port() const { return server_ ? server_->port() : 0; }
+
+ private:
+  GrpcDaemon daemon_;
+  log::Logger log_;
+  std::optional<GrpcServer> server_;
+};
+
+// A steady-clock deadline as the system-clock one gRPC's Shutdown takes.
+std::chrono::system_clock::time_point grpc_deadline(Runnable::Deadline deadline);
 
 }  // namespace ferrum

@@ -6,6 +6,8 @@
 #include <string>
 #include <string_view>
 
+#include "ferrum/contract.hpp"
+
 namespace ferrum::model {
 
 struct ResourceKind {
@@ -83,8 +85,8 @@ GroupVersion parse_api_version(std::string_view api_version);
 // Well-known names and labels.
 inline constexpr std::string_view kServerClassAny = "any";
 inline constexpr std::string_view kEnvironmentDefault = "default";
-inline constexpr std::string_view kClusterNameLabel = "cluster.x-k8s.io/cluster-name";
-inline constexpr std::string_view kServerUuidLabel = "metal.sidero.dev/uuid";
+inline constexpr std::string_view kClusterNameLabel = contract::kClusterNameLabel;
+inline constexpr std::string_view kServerUuidLabel = contract::kServerUuidLabel;
 inline constexpr std::string_view kServerFinalizer = "storage.finalizers.server.k8s.io";
 inline constexpr std::string_view kMetalMachineFinalizer =
     "metalmachine.infrastructure.cluster.x-k8s.io";
