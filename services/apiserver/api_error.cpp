@@ -46,8 +46,10 @@ ApiError ApiError::too_large_resource_version(std::uint64_t requested, std::uint
   // k8s.io/apiserver/pkg/storage/cacher/watch_cache.go: resourceVersionTooHighRetrySeconds = 1.
   constexpr int kRetrySeconds = 1;
   ApiError e{504, "Timeout",
-             "Timeout: Too large resource version: " + std::to_string(requested) + ", current: " + std::to_string(current)};
-  e.details = {{"causes", nlohmann::json::array({{{"reason", "ResourceVersionTooLarge"}, {"message", "Too large resource version"}}})},
+             "Timeout: Too large resource version: " + std::to_string(requested) +
+                 ", current: " + std::to_string(current)};
+  e.details = {{"causes", nlohmann::json::array({{{"reason", "ResourceVersionTooLarge"},
+                                                  {"message", "Too large resource version"}}})},
                {"retryAfterSeconds", kRetrySeconds}};
   return e;
 }

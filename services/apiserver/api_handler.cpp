@@ -72,7 +72,6 @@ std::string random_suffix() {
   return s;
 }
 
-
 bool json_equal_ignoring(const json& a, const json& b, std::initializer_list<const char*> md_fields) {
   json x = a, y = b;
   for (auto* f : md_fields) {
@@ -227,7 +226,8 @@ HttpResponse ApiHandler::error_response(const ApiError& e) {
   r.body = e.status().dump();
   // As responsewriters.ErrorNegotiated does: a Status that asks for a retry says so in the header
   // too, which is what clients act on.
-  if (int after = e.retry_after_seconds(); after > 0) r.headers.emplace_back("Retry-After", std::to_string(after));
+  if (int after = e.retry_after_seconds(); after > 0)
+    r.headers.emplace_back("Retry-After", std::to_string(after));
   return r;
 }
 
@@ -629,12 +629,13 @@ void ApiHandler::list(Call& call) {
   if (auto rv_text = call.param("resourceVersion"); !rv_text.empty()) {
     auto rv = parse_resource_version(rv_text);
     if (!rv) {
-      call.fail(ApiError::bad_request("invalid resource version: resourceVersion: Invalid value: " + json(rv_text).dump() +
-                                      ": must be a non-negative integer"));
+      call.fail(ApiError::bad_request("invalid resource version: resourceVersion: Invalid value: " +
+                                      json(rv_text).dump() + ": must be a non-negative integer"));
       return;
     }
     if (!call.param("continue").empty() && rv_text != "0") {
-      call.fail(ApiError::bad_request("specifying resource version is not allowed when using continue"));
+      call.fail(
+          ApiError::bad_request("specifying resource version is not allowed when using continue"));
       return;
     }
     if (auto current = store_.current_rv(); *rv > current) {
@@ -748,7 +749,8 @@ std::optional<ApiError> unsupported_body_type(const std::string& content_type) {
     return std::nullopt;
   }
   return ApiError::unsupported_media(
-      "the body of the request was in an unknown format - accepted media types include: application/json, "
+      "the body of the request was in an unknown format - accepted media types include: "
+      "application/json, "
       "application/yaml, application/vnd.kubernetes.protobuf");
 }
 }  // namespace
@@ -808,14 +810,16 @@ void ApiHandler::create(Call& call) {
   if (md.value("name", "").empty()) {
     std::string gen = md.value("generateName", "");
     if (gen.empty()) {
-      call.fail(invalid_status(call.type->group, call.type->kind, "",
-                               {FieldError::required("metadata.name", "name or generateName is required")}));
+      call.fail(invalid_status(
+          call.type->group, call.type->kind, "",
+          {FieldError::required("metadata.name", "name or generateName is required")}));
       return;
     }
     md["name"] = gen + random_suffix();
   }
   std::string name = md.value("name", "");
-  write_object(call, WriteKind::kCreate, name, [obj](const json*) -> Expected<json, ApiError> { return obj; });
+  write_object(call, WriteKind::kCreate, name,
+               [obj](const json*) -> Expected<json, ApiError> { return obj; });
 }
 
 void ApiHandler::update(Call& call, bool status) {
@@ -834,7 +838,8 @@ void ApiHandler::update(Call& call, bool status) {
   }
   json obj = std::move(*body);
   const auto& ri = call.info;
-  const json md = obj.contains("metadata") && obj["metadata"].is_object() ? obj["metadata"] : json::object();
+  const json md =
+      obj.contains("metadata") && obj["metadata"].is_object() ? obj["metadata"] : json::object();
   std::string body_name = md.value("name", "");
   if (body_name != ri.name) {
     call.fail(ApiError::bad_request("the name of the object (" + body_name + ") does not match the name on the URL (" +
@@ -844,7 +849,8 @@ void ApiHandler::update(Call& call, bool status) {
   // rest.EnsureObjectNamespaceMatchesRequestNamespace (k8s.io/apiserver/pkg/registry/rest/meta.go).
   if (std::string body_ns = md.value("namespace", ""); !body_ns.empty() && body_ns != ri.ns) {
     call.fail(ApiError::bad_request("the namespace of the provided object (" + body_ns +
-                                    ") does not match the namespace sent on the request (" + ri.ns + ")"));
+                                    ") does not match the namespace sent on the request (" + ri.ns +
+                                    ")"));
     return;
   }
   write_object(call, status ? WriteKind::kStatusUpdate : WriteKind::kUpdate, ri.name,
@@ -896,12 +902,15 @@ void ApiHandler::patch(Call& call, bool status) {
     }
   }
   PatchSchema schema = kind == kStrategic ? builtin_patch_schema(call.type->kind) : PatchSchema{};
-  auto make = [p = std::move(p), kind, precondition, schema = std::move(schema)](const json* current) -> Expected<json, ApiError> {
+  auto make = [p = std::move(p), kind, precondition,
+               schema = std::move(schema)](const json* current) -> Expected<json, ApiError> {
     // Patches apply to the object as the client sees it: in the version of the request.
     json patched;
     if (kind == kJsonPatch) {
       auto r = patch::apply_json_patch(*current, p);
-      if (!r) return unexpected(ApiError::unprocessable("the JSON patch could not be applied: " + r.error().message()));
+      if (!r)
+        return unexpected(
+            ApiError::unprocessable("the JSON patch could not be applied: " + r.error().message()));
       patched = std::move(*r);
     } else if (kind == kStrategic) {
       auto r = apply_strategic_merge_patch(*current, p, schema);
@@ -913,10 +922,12 @@ void ApiHandler::patch(Call& call, bool status) {
     if (!patched.is_object() || !patched.contains("metadata") || !patched["metadata"].is_object()) {
       return unexpected(ApiError::unprocessable("the patched object must be a JSON object with metadata"));
     }
-    if (!precondition) patched["metadata"]["resourceVersion"] = (*current)["metadata"].value("resourceVersion", "");
+    if (!precondition)
+      patched["metadata"]["resourceVersion"] = (*current)["metadata"].value("resourceVersion", "");
     return patched;
   };
-  write_object(call, status ? WriteKind::kStatusPatch : WriteKind::kPatch, call.info.name, std::move(make));
+  write_object(call, status ? WriteKind::kStatusPatch : WriteKind::kPatch, call.info.name,
+               std::move(make));
 }
 
 void ApiHandler::write_object(Call& call, WriteKind kind, const std::string& name, Candidate make) {
@@ -947,14 +958,17 @@ void ApiHandler::write_object(Call& call, WriteKind kind, const std::string& nam
     auto cand = make(cur_v ? &*cur_v : nullptr);
     if (!cand) return unexpected(cand.error());
     json next = std::move(*cand);
-    if (!next.contains("metadata") || !next["metadata"].is_object()) next["metadata"] = json::object();
+    if (!next.contains("metadata") || !next["metadata"].is_object())
+      next["metadata"] = json::object();
 
     // Optimistic concurrency: an update names the resourceVersion it was computed from.
     if (!creating) {
       auto rv = next["metadata"].value("resourceVersion", "");
       if (rv.empty()) {
-        return unexpected(invalid_status(type.group, type.kind, name,
-                                         {{"FieldValueInvalid", "metadata.resourceVersion", "Invalid value: 0x0: must be specified for an update"}}));
+        return unexpected(
+            invalid_status(type.group, type.kind, name,
+                           {{"FieldValueInvalid", "metadata.resourceVersion",
+                             "Invalid value: 0x0: must be specified for an update"}}));
       }
       if (rv != (*current)["metadata"].value("resourceVersion", "")) {
         return unexpected(ApiError::conflict(
@@ -984,7 +998,8 @@ void ApiHandler::write_object(Call& call, WriteKind kind, const std::string& nam
 
     // Generation counts spec changes (everything but metadata and status).
     if (!creating && !is_status_write(kind) &&
-        strip(next, {"metadata", "status", "apiVersion", "kind"}) != strip(*cur_v, {"metadata", "status", "apiVersion", "kind"})) {
+        strip(next, {"metadata", "status", "apiVersion", "kind"}) !=
+            strip(*cur_v, {"metadata", "status", "apiVersion", "kind"})) {
       next["metadata"]["generation"] = (*cur_v)["metadata"].value("generation", 0) + 1;
     }
     *result_obj = next;
@@ -1244,7 +1259,8 @@ Expected<std::shared_ptr<WatchStream>, HttpResponse> ApiHandler::open_watch(cons
   // instead; on its cache a future version is one still on its way from etcd.)
   if (auto current = store_.current_rv(); !initial && from > current) {
     HttpResponse r;
-    json ev = {{"type", "ERROR"}, {"object", ApiError::too_large_resource_version(from, current).status()}};
+    json ev = {{"type", "ERROR"},
+               {"object", ApiError::too_large_resource_version(from, current).status()}};
     r.body = ev.dump() + "\n";
     return unexpected(r);
   }

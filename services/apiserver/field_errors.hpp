@@ -1,6 +1,7 @@
 #pragma once
-// Field errors as Kubernetes reports them (k8s.io/apimachinery/pkg/util/validation/field/errors.go):
-// each names a field path, a type (FieldValueInvalid, FieldValueRequired, ...) and a body
+// Field errors as Kubernetes reports them
+// (k8s.io/apimachinery/pkg/util/validation/field/errors.go): each names a field path, a type
+// (FieldValueInvalid, FieldValueRequired, ...) and a body
 // ("Invalid value: \"x\": must be ..."), and a list of them becomes one 422 Status with reason
 // Invalid whose details.causes name every field (k8s.io/apimachinery/pkg/api/errors/errors.go
 // NewInvalid). invalid_status() is the only place ferrum-apiserver builds that Status.
@@ -21,7 +22,8 @@ struct FieldError {
   std::string message() const { return field.empty() ? body : field + ": " + body; }
 
   // `Invalid value: "value": detail` (strings quoted, other JSON values as they print).
-  static FieldError invalid(std::string field, const nlohmann::json& value, const std::string& detail);
+  static FieldError invalid(std::string field, const nlohmann::json& value,
+                            const std::string& detail);
   static FieldError required(std::string field, const std::string& detail);
   static FieldError forbidden(std::string field, const std::string& detail);
   static FieldError too_long(std::string field, std::size_t limit);

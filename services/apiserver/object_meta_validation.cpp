@@ -15,18 +15,23 @@ const char* const kQnameErr =
     "must consist of alphanumeric characters, '-', '_' or '.', and must start and end with an "
     "alphanumeric character";
 const char* const kLabelValueErr =
-    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', and "
+    "a valid label must be an empty string or consist of alphanumeric characters, '-', '_' or '.', "
+    "and "
     "must start and end with an alphanumeric character";
 const char* const kDnsLabelFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?";
 const char* const kDnsLabelErr =
-    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and must start "
+    "a lowercase RFC 1123 label must consist of lower case alphanumeric characters or '-', and "
+    "must start "
     "and end with an alphanumeric character";
-const char* const kDnsSubdomainFmt = "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
+const char* const kDnsSubdomainFmt =
+    "[a-z0-9]([-a-z0-9]*[a-z0-9])?(\\.[a-z0-9]([-a-z0-9]*[a-z0-9])?)*";
 const char* const kDnsSubdomainErr =
-    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or '.', and "
+    "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
+    "'.', and "
     "must start and end with an alphanumeric character";
 const char* const kConfigKeyFmt = "[-._a-zA-Z0-9]+";
-const char* const kConfigKeyErr = "a valid config key must consist of alphanumeric characters, '-', '_' or '.'";
+const char* const kConfigKeyErr =
+    "a valid config key must consist of alphanumeric characters, '-', '_' or '.'";
 
 const std::regex& re(const char* fmt) {
   // One compiled regex per format, built once (the formats are the constants above).
@@ -42,15 +47,21 @@ const std::regex& re(const char* fmt) {
 
 bool matches(const std::string& v, const char* fmt) { return std::regex_match(v, re(fmt)); }
 
-std::string max_len_error(std::size_t n) { return "must be no more than " + std::to_string(n) + " characters"; }
+std::string max_len_error(std::size_t n) {
+  return "must be no more than " + std::to_string(n) + " characters";
+}
 
-std::string regex_error(const std::string& msg, const std::string& fmt, std::vector<std::string> examples) {
+std::string regex_error(const std::string& msg, const std::string& fmt,
+                        std::vector<std::string> examples) {
   std::string out = msg + " (e.g. ";
-  for (std::size_t i = 0; i < examples.size(); ++i) out += (i ? " or '" : "'") + examples[i] + "', ";
+  for (std::size_t i = 0; i < examples.size(); ++i)
+    out += (i ? " or '" : "'") + examples[i] + "', ";
   return out + "regex used for validation is '" + fmt + "')";
 }
 
-std::string qname_regex_error() { return regex_error(kQnameErr, kQnameFmt, {"MyName", "my.name", "123-abc"}); }
+std::string qname_regex_error() {
+  return regex_error(kQnameErr, kQnameFmt, {"MyName", "my.name", "123-abc"});
+}
 
 }  // namespace
 
@@ -69,8 +80,10 @@ std::vector<std::string> dns1123_label_errors(const std::string& value) {
 
 std::vector<std::string> dns1123_subdomain_errors(const std::string& value) {
   std::vector<std::string> errs;
-  if (value.size() > kDns1123SubdomainMaxLength) errs.push_back(max_len_error(kDns1123SubdomainMaxLength));
-  if (!matches(value, kDnsSubdomainFmt)) errs.push_back(regex_error(kDnsSubdomainErr, kDnsSubdomainFmt, {"example.com"}));
+  if (value.size() > kDns1123SubdomainMaxLength)
+    errs.push_back(max_len_error(kDns1123SubdomainMaxLength));
+  if (!matches(value, kDnsSubdomainFmt))
+    errs.push_back(regex_error(kDnsSubdomainErr, kDnsSubdomainFmt, {"example.com"}));
   return errs;
 }
 
@@ -104,14 +117,16 @@ std::vector<std::string> label_value_errors(const std::string& value) {
   std::vector<std::string> errs;
   if (value.size() > kLabelValueMaxLength) errs.push_back(max_len_error(kLabelValueMaxLength));
   if (!value.empty() && !matches(value, kQnameFmt)) {
-    errs.push_back(regex_error(kLabelValueErr, std::string("(") + kQnameFmt + ")?", {"MyValue", "my_value", "12345"}));
+    errs.push_back(regex_error(kLabelValueErr, std::string("(") + kQnameFmt + ")?",
+                               {"MyValue", "my_value", "12345"}));
   }
   return errs;
 }
 
 std::vector<std::string> config_map_key_errors(const std::string& value) {
   std::vector<std::string> errs;
-  if (value.size() > kDns1123SubdomainMaxLength) errs.push_back(max_len_error(kDns1123SubdomainMaxLength));
+  if (value.size() > kDns1123SubdomainMaxLength)
+    errs.push_back(max_len_error(kDns1123SubdomainMaxLength));
   if (!matches(value, kConfigKeyFmt)) {
     errs.push_back(regex_error(kConfigKeyErr, kConfigKeyFmt, {"key.name", "KEY_NAME", "key-name"}));
   }
@@ -132,7 +147,8 @@ std::vector<std::string> name_errors(const std::string& name, NameRule rule, boo
   // (objectmeta.go maskTrailingDash).
   std::string checked = name;
   if (prefix && checked.size() > 1 && checked.back() == '-') checked.back() = 'a';
-  return rule == NameRule::kDnsLabel ? dns1123_label_errors(checked) : dns1123_subdomain_errors(checked);
+  return rule == NameRule::kDnsLabel ? dns1123_label_errors(checked)
+                                     : dns1123_subdomain_errors(checked);
 }
 
 void check_string_map(const json& md, const char* key, FieldErrors& out, bool labels) {
@@ -152,16 +168,19 @@ void check_string_map(const json& md, const char* key, FieldErrors& out, bool la
     // Annotation keys are checked lower-cased (objectmeta.go ValidateAnnotations).
     std::string checked_key = k;
     if (!labels) {
-      for (auto& c : checked_key) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+      for (auto& c : checked_key)
+        c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
     }
-    for (const auto& m : qualified_name_errors(checked_key)) out.push_back(FieldError::invalid(path, k, m));
+    for (const auto& m : qualified_name_errors(checked_key))
+      out.push_back(FieldError::invalid(path, k, m));
     const std::string& s = v.get_ref<const std::string&>();
     if (labels) {
       for (const auto& m : label_value_errors(s)) out.push_back(FieldError::invalid(path, s, m));
     }
     total += k.size() + s.size();
   }
-  if (!labels && total > kTotalAnnotationSizeLimit) out.push_back(FieldError::too_long(path, kTotalAnnotationSizeLimit));
+  if (!labels && total > kTotalAnnotationSizeLimit)
+    out.push_back(FieldError::too_long(path, kTotalAnnotationSizeLimit));
 }
 
 }  // namespace
@@ -171,19 +190,22 @@ FieldErrors validate_object_meta(const json& md, bool namespaced, NameRule rule)
   std::string name = md.value("name", "");
   std::string generate = md.value("generateName", "");
   if (!generate.empty()) {
-    for (const auto& m : name_errors(generate, rule, true)) out.push_back(FieldError::invalid("metadata.generateName", generate, m));
+    for (const auto& m : name_errors(generate, rule, true))
+      out.push_back(FieldError::invalid("metadata.generateName", generate, m));
   }
   if (name.empty()) {
     out.push_back(FieldError::required("metadata.name", "name or generateName is required"));
   } else {
-    for (const auto& m : name_errors(name, rule, false)) out.push_back(FieldError::invalid("metadata.name", name, m));
+    for (const auto& m : name_errors(name, rule, false))
+      out.push_back(FieldError::invalid("metadata.name", name, m));
   }
   if (namespaced) {
     std::string ns = md.value("namespace", "");
     if (ns.empty()) {
       out.push_back(FieldError::required("metadata.namespace", ""));
     } else {
-      for (const auto& m : dns1123_label_errors(ns)) out.push_back(FieldError::invalid("metadata.namespace", ns, m));
+      for (const auto& m : dns1123_label_errors(ns))
+        out.push_back(FieldError::invalid("metadata.namespace", ns, m));
     }
   }
   check_string_map(md, "labels", out, true);
@@ -199,7 +221,8 @@ FieldErrors validate_object_meta(const json& md, bool namespaced, NameRule rule)
           out.push_back(FieldError::invalid(path, v, "must be a string"));
           continue;
         }
-        for (const auto& m : qualified_name_errors(v.get<std::string>())) out.push_back(FieldError::invalid(path, v, m));
+        for (const auto& m : qualified_name_errors(v.get<std::string>()))
+          out.push_back(FieldError::invalid(path, v, m));
       }
     }
   }
@@ -216,7 +239,9 @@ FieldErrors validate_object_meta(const json& md, bool namespaced, NameRule rule)
           continue;
         }
         for (const char* f : {"apiVersion", "kind", "name", "uid"}) {
-          if (r.value(f, "").empty()) out.push_back(FieldError::invalid(path + "." + f, r.value(f, ""), std::string(f) + " must not be empty"));
+          if (r.value(f, "").empty())
+            out.push_back(FieldError::invalid(path + "." + f, r.value(f, ""),
+                                              std::string(f) + " must not be empty"));
         }
       }
     }
@@ -224,7 +249,8 @@ FieldErrors validate_object_meta(const json& md, bool namespaced, NameRule rule)
   return out;
 }
 
-FieldErrors validate_object_meta_update(const json& md, const json& old, bool namespaced, NameRule rule) {
+FieldErrors validate_object_meta_update(const json& md, const json& old, bool namespaced,
+                                        NameRule rule) {
   FieldErrors out;
   // Ratcheting: a field this update leaves as stored is not re-checked, so objects stored
   // before these rules can still have their status written (Kubernetes checks them again).
@@ -238,7 +264,8 @@ FieldErrors validate_object_meta_update(const json& md, const json& old, bool na
   for (const char* f : {"name", "namespace", "uid", "creationTimestamp"}) {
     json now = md.contains(f) ? md[f] : json();
     json before = old.contains(f) ? old[f] : json();
-    if (now != before) out.push_back(FieldError::invalid(std::string("metadata.") + f, now, kFieldImmutable));
+    if (now != before)
+      out.push_back(FieldError::invalid(std::string("metadata.") + f, now, kFieldImmutable));
   }
   return out;
 }

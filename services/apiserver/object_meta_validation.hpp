@@ -38,7 +38,8 @@ enum class NameRule { kDnsSubdomain, kDnsLabel };
 // annotations, finalizers, ownerReferences.
 FieldErrors validate_object_meta(const nlohmann::json& metadata, bool namespaced, NameRule rule);
 // ObjectMeta of an update: the above, and name, namespace, uid, creationTimestamp unchanged.
-FieldErrors validate_object_meta_update(const nlohmann::json& metadata, const nlohmann::json& old_metadata,
-                                        bool namespaced, NameRule rule);
+FieldErrors validate_object_meta_update(const nlohmann::json& metadata,
+                                        const nlohmann::json& old_metadata, bool namespaced,
+                                        NameRule rule);
 
 }  // namespace ferrum::apiserver

@@ -19,10 +19,13 @@ struct PatchFailure {
 };
 
 [[noreturn]] void bad_request(const std::string& path, const std::string& why) {
-  throw PatchFailure{ApiError::bad_request("strategic merge patch: " + (path.empty() ? std::string("<root>") : path) + ": " + why)};
+  throw PatchFailure{ApiError::bad_request(
+      "strategic merge patch: " + (path.empty() ? std::string("<root>") : path) + ": " + why)};
 }
 
-std::string child(const std::string& path, const std::string& key) { return path.empty() ? key : path + "." + key; }
+std::string child(const std::string& path, const std::string& key) {
+  return path.empty() ? key : path + "." + key;
+}
 
 // The value of `$patch` in a map, if any; anything but replace, delete or merge is refused.
 std::optional<std::string> directive_of(const json& m, const std::string& path) {
@@ -48,14 +51,16 @@ class Merger {
 
     std::map<std::string, json> orders;
     if (auto rk = patch.find(kRetainKeys); rk != patch.end()) {
-      if (!rk->is_array() || !std::all_of(rk->begin(), rk->end(), [](const json& k) { return k.is_string(); })) {
+      if (!rk->is_array() ||
+          !std::all_of(rk->begin(), rk->end(), [](const json& k) { return k.is_string(); })) {
         bad_request(path, "invalid patch format of retainKeys: want a list of field names");
       }
       for (const auto& [k, v] : patch.items()) {
         if (k.starts_with("$")) continue;
         if (std::find(rk->begin(), rk->end(), k) == rk->end()) {
-          throw PatchFailure{ApiError::unprocessable("strategic merge patch: " + child(path, k) +
-                                                     ": patch content doesn't match retainKeys list")};
+          throw PatchFailure{
+              ApiError::unprocessable("strategic merge patch: " + child(path, k) +
+                                      ": patch content doesn't match retainKeys list")};
         }
       }
       for (auto it = original.begin(); it != original.end();) {
@@ -70,7 +75,8 @@ class Merger {
       if (k == kPatch || k == kRetainKeys) continue;
       if (k.starts_with(kDeleteFromPrimitiveList)) {
         std::string field = k.substr(std::string(kDeleteFromPrimitiveList).size());
-        if (!v.is_array()) bad_request(child(path, field), "invalid patch format of primitive list: want a list");
+        if (!v.is_array())
+          bad_request(child(path, field), "invalid patch format of primitive list: want a list");
         if (original.contains(field) && original[field].is_array()) {
           json& list = original[field];
           for (auto it = list.begin(); it != list.end();) {
@@ -85,11 +91,14 @@ class Merger {
       }
       if (k.starts_with(kSetElementOrder)) {
         std::string field = k.substr(std::string(kSetElementOrder).size());
-        if (!v.is_array()) bad_request(child(path, field), "invalid patch format of setElementOrder list: want a list");
+        if (!v.is_array())
+          bad_request(child(path, field),
+                      "invalid patch format of setElementOrder list: want a list");
         orders[field] = v;
         continue;
       }
-      if (k.starts_with("$")) bad_request(child(path, k), "unsupported strategic merge patch directive");
+      if (k.starts_with("$"))
+        bad_request(child(path, k), "unsupported strategic merge patch directive");
       std::string p = child(path, k);
       if (v.is_null()) {
         original.erase(k);
@@ -109,7 +118,8 @@ class Merger {
       }
     }
     for (auto& [field, order] : orders) {
-      if (original.contains(field) && original[field].is_array()) apply_order(original[field], order, child(path, field));
+      if (original.contains(field) && original[field].is_array())
+        apply_order(original[field], order, child(path, field));
     }
     return original;
   }
@@ -135,23 +145,30 @@ class Merger {
     }
     if (replace) {
       json out = json::array();
-      for (const auto& e : elements) out.push_back(e.is_object() ? merge_map(json::object(), e, path).value_or(json::object()) : e);
+      for (const auto& e : elements)
+        out.push_back(e.is_object() ? merge_map(json::object(), e, path).value_or(json::object())
+                                    : e);
       return out;
     }
     const std::string& key = meta->second.merge_key;
     if (key.empty()) {
       for (const auto& e : elements) {
-        if (e.is_object() || e.is_array()) bad_request(path, "a list of scalars cannot merge " + e.dump());
+        if (e.is_object() || e.is_array())
+          bad_request(path, "a list of scalars cannot merge " + e.dump());
         if (std::find(original.begin(), original.end(), e) == original.end()) original.push_back(e);
       }
       return original;
     }
     for (const auto& e : elements) {
-      if (!e.is_object()) bad_request(path, "an element of a list merged on " + key + " must be a map, got " + e.dump());
-      if (!e.contains(key)) bad_request(path, "map " + e.dump() + " does not contain declared merge key: " + key);
+      if (!e.is_object())
+        bad_request(path,
+                    "an element of a list merged on " + key + " must be a map, got " + e.dump());
+      if (!e.contains(key))
+        bad_request(path, "map " + e.dump() + " does not contain declared merge key: " + key);
       const json& id = e[key];
-      auto found = std::find_if(original.begin(), original.end(),
-                                [&](const json& o) { return o.is_object() && o.contains(key) && o[key] == id; });
+      auto found = std::find_if(original.begin(), original.end(), [&](const json& o) {
+        return o.is_object() && o.contains(key) && o[key] == id;
+      });
       if (e.value(kPatch, "") == "delete") {
         if (found != original.end()) original.erase(found);
         continue;
@@ -168,7 +185,9 @@ class Merger {
   void apply_order(json& list, const json& order, const std::string& path) {
     auto meta = schema_.find(path);
     std::string key = meta == schema_.end() ? "" : meta->second.merge_key;
-    auto id_of = [&](const json& e) -> json { return !key.empty() && e.is_object() ? e.value(key, json()) : e; };
+    auto id_of = [&](const json& e) -> json {
+      return !key.empty() && e.is_object() ? e.value(key, json()) : e;
+    };
     auto rank = [&](const json& e) -> std::size_t {
       json id = id_of(e);
       for (std::size_t i = 0; i < order.size(); ++i) {
@@ -177,7 +196,8 @@ class Merger {
       return order.size();
     };
     std::vector<json> items(list.begin(), list.end());
-    std::stable_sort(items.begin(), items.end(), [&](const json& a, const json& b) { return rank(a) < rank(b); });
+    std::stable_sort(items.begin(), items.end(),
+                     [&](const json& a, const json& b) { return rank(a) < rank(b); });
     list = json(items);
   }
 
@@ -197,8 +217,10 @@ PatchSchema builtin_patch_schema(const std::string& kind) {
   return s;
 }
 
-Expected<json, ApiError> apply_strategic_merge_patch(const json& original, const json& patch, const PatchSchema& schema) {
-  if (!patch.is_object()) return unexpected(ApiError::bad_request("a strategic merge patch must be a JSON object"));
+Expected<json, ApiError> apply_strategic_merge_patch(const json& original, const json& patch,
+                                                     const PatchSchema& schema) {
+  if (!patch.is_object())
+    return unexpected(ApiError::bad_request("a strategic merge patch must be a JSON object"));
   try {
     auto merged = Merger(schema).merge_map(original, patch, "");
     return merged ? std::move(*merged) : json::object();

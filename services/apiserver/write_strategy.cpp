@@ -58,10 +58,6 @@ const json& metadata_of(const json& obj) {
 
 std::string name_of(const json& obj) { return metadata_of(obj).value("name", ""); }
 
-void append(FieldErrors& to, FieldErrors from) {
-  to.insert(to.end(), std::make_move_iterator(from.begin()), std::make_move_iterator(from.end()));
-}
-
 void copy_or_erase(json& to, const json& from, const char* key) {
   if (from.contains(key)) {
     to[key] = from[key];
@@ -78,7 +74,8 @@ std::optional<ApiError> WriteStrategy::decode(WriteContext&, json&) const { retu
 
 void WriteStrategy::prepare_for_create(WriteContext& ctx, json& obj) const {
   json& md = obj["metadata"];
-  for (const char* f : {"resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"}) {
+  for (const char* f : {"resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds",
+                        "managedFields", "selfLink"}) {
     md.erase(f);
   }
   // Behind a status subresource, status is written only through /status.
@@ -96,7 +93,8 @@ void WriteStrategy::prepare_for_update(WriteContext& ctx, json& obj, const json&
   json& md = obj["metadata"];
   const json& omd = metadata_of(old);
   // Never changed by an update (rest.BeforeUpdate): creation and deletion stamps, generation.
-  for (const char* f : {"creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"}) {
+  for (const char* f :
+       {"creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation"}) {
     copy_or_erase(md, omd, f);
   }
   // An update that does not name them keeps them; one that changes them is refused by
@@ -109,22 +107,32 @@ void WriteStrategy::prepare_for_update(WriteContext& ctx, json& obj, const json&
 }
 
 FieldErrors WriteStrategy::validate(WriteContext& ctx, const json& obj) const {
-  return validate_object_meta(metadata_of(obj), ctx.type->namespaced, name_rule());
+  FieldErrors out = validate_object_meta(metadata_of(obj), ctx.type->namespaced, name_rule());
+  check_kind(ctx, obj, nullptr, out);
+  return out;
 }
 
-FieldErrors WriteStrategy::validate_update(WriteContext& ctx, const json& obj, const json& old) const {
+void WriteStrategy::check_kind(WriteContext&, const json&, const json*, FieldErrors&) const {}
+
+FieldErrors WriteStrategy::validate_update(WriteContext& ctx, const json& obj,
+                                           const json& old) const {
   const json& md = metadata_of(obj);
   const json& omd = metadata_of(old);
   FieldErrors out = validate_object_meta_update(md, omd, ctx.type->namespaced, name_rule());
-  if (md.contains("deletionTimestamp") && md.contains("finalizers") && md["finalizers"].is_array()) {
+  if (md.contains("deletionTimestamp") && md.contains("finalizers") &&
+      md["finalizers"].is_array()) {
     const json old_finalizers = omd.value("finalizers", json::array());
     for (const auto& f : md["finalizers"]) {
       if (std::find(old_finalizers.begin(), old_finalizers.end(), f) == old_finalizers.end()) {
-        out.push_back(FieldError::forbidden("metadata.finalizers", "no new finalizers can be added if the object is being deleted, found new finalizers " + f.dump()));
+        out.push_back(FieldError::forbidden(
+            "metadata.finalizers",
+            "no new finalizers can be added if the object is being deleted, found new finalizers " +
+                f.dump()));
         break;
       }
     }
   }
+  check_kind(ctx, obj, &old, out);
   return out;
 }
 
@@ -139,14 +147,16 @@ std::size_t check_keys(const json& obj, const char* field, FieldErrors& out) {
   auto it = obj.find(field);
   if (it == obj.end() || !it->is_object()) return 0;
   for (const auto& [k, v] : it->items()) {
-    for (const auto& m : config_map_key_errors(k)) out.push_back(FieldError::invalid(std::string(field) + "[" + k + "]", k, m));
+    for (const auto& m : config_map_key_errors(k))
+      out.push_back(FieldError::invalid(std::string(field) + "[" + k + "]", k, m));
     total += v.is_string() ? v.get_ref<const std::string&>().size() : 0;
   }
   return total;
 }
 
 // `immutable: true` freezes the data and itself (ValidateSecretUpdate/ValidateConfigMapUpdate).
-void check_immutable(const json& obj, const json& old, std::initializer_list<const char*> frozen, FieldErrors& out) {
+void check_immutable(const json& obj, const json& old, std::initializer_list<const char*> frozen,
+                     FieldErrors& out) {
   if (!old.value("immutable", false)) return;
   const char* why = "field is immutable when `immutable` is set";
   if (!obj.value("immutable", false)) out.push_back(FieldError::forbidden("immutable", why));
@@ -167,7 +177,8 @@ class SecretStrategy final : public WriteStrategy {
       } else {
         for (const auto& [k, v] : obj["data"].items()) {
           if (!v.is_string() || !base64::decode(v.get<std::string>())) {
-            errs.push_back(FieldError::invalid("data[" + k + "]", "<value omitted>", "must be base64-encoded"));
+            errs.push_back(FieldError::invalid("data[" + k + "]", "<value omitted>",
+                                               "must be base64-encoded"));
           }
         }
       }
@@ -175,11 +186,13 @@ class SecretStrategy final : public WriteStrategy {
     // stringData is write-only: merged into data (base64) and dropped, as the v1 conversion does.
     if (obj.contains("stringData")) {
       if (!obj["stringData"].is_object()) {
-        errs.push_back(FieldError::invalid("stringData", obj["stringData"], "must be a map of strings"));
+        errs.push_back(
+            FieldError::invalid("stringData", obj["stringData"], "must be a map of strings"));
       } else {
         for (const auto& [k, v] : obj["stringData"].items()) {
           if (!v.is_string()) {
-            errs.push_back(FieldError::invalid("stringData[" + k + "]", "<value omitted>", "must be a string"));
+            errs.push_back(FieldError::invalid("stringData[" + k + "]", "<value omitted>",
+                                               "must be a string"));
             continue;
           }
           obj["data"][k] = base64::encode(v.get<std::string>());
@@ -191,45 +204,26 @@ class SecretStrategy final : public WriteStrategy {
     if (!obj.contains("type") || obj["type"] == "") obj["type"] = "Opaque";
     return std::nullopt;
   }
-  FieldErrors validate(WriteContext& ctx, const json& obj) const override {
-    FieldErrors out = WriteStrategy::validate(ctx, obj);
-    check_data(obj, out);
-    return out;
-  }
-  FieldErrors validate_update(WriteContext& ctx, const json& obj, const json& old) const override {
-    FieldErrors out = WriteStrategy::validate_update(ctx, obj, old);
-    check_data(obj, out);
-    if (obj.value("type", json()) != old.value("type", json())) {
-      out.push_back(FieldError::invalid("type", obj.value("type", json()), kFieldImmutable));
-    }
-    check_immutable(obj, old, {"data"}, out);
-    return out;
-  }
 
- private:
-  static void check_data(const json& obj, FieldErrors& out) {
+ protected:
+  void check_kind(WriteContext&, const json& obj, const json* old,
+                  FieldErrors& out) const override {
     // The limit is on decoded bytes; base64 is 4/3 of them.
     std::size_t total = check_keys(obj, "data", out) / 4 * 3;
     if (total > kMaxDataSize) out.push_back(FieldError::too_long("data", kMaxDataSize));
+    if (!old) return;
+    if (obj.value("type", json()) != old->value("type", json())) {
+      out.push_back(FieldError::invalid("type", obj.value("type", json()), kFieldImmutable));
+    }
+    check_immutable(obj, *old, {"data"}, out);
   }
 };
 
 class ConfigMapStrategy final : public WriteStrategy {
- public:
-  FieldErrors validate(WriteContext& ctx, const json& obj) const override {
-    FieldErrors out = WriteStrategy::validate(ctx, obj);
-    check_data(obj, out);
-    return out;
-  }
-  FieldErrors validate_update(WriteContext& ctx, const json& obj, const json& old) const override {
-    FieldErrors out = WriteStrategy::validate_update(ctx, obj, old);
-    check_data(obj, out);
-    check_immutable(obj, old, {"data", "binaryData"}, out);
-    return out;
-  }
-
- private:
-  static void check_data(const json& obj, FieldErrors& out) {
+ protected:
+  void check_kind(WriteContext&, const json& obj, const json* old,
+                  FieldErrors& out) const override {
+    if (old) check_immutable(obj, *old, {"data", "binaryData"}, out);
     for (const char* f : {"data", "binaryData"}) {
       if (obj.contains(f) && !obj[f].is_null() && !obj[f].is_object()) {
         out.push_back(FieldError::invalid(f, obj[f], "must be a map of strings"));
@@ -237,9 +231,12 @@ class ConfigMapStrategy final : public WriteStrategy {
       }
     }
     std::size_t total = check_keys(obj, "data", out) + check_keys(obj, "binaryData", out) / 4 * 3;
-    if (obj.contains("data") && obj["data"].is_object() && obj.contains("binaryData") && obj["binaryData"].is_object()) {
+    if (obj.contains("data") && obj["data"].is_object() && obj.contains("binaryData") &&
+        obj["binaryData"].is_object()) {
       for (const auto& [k, v] : obj["data"].items()) {
-        if (obj["binaryData"].contains(k)) out.push_back(FieldError::invalid("data[" + k + "]", k, "duplicate of key present in binaryData"));
+        if (obj["binaryData"].contains(k))
+          out.push_back(
+              FieldError::invalid("data[" + k + "]", k, "duplicate of key present in binaryData"));
       }
     }
     if (total > kMaxDataSize) out.push_back(FieldError::too_long("", kMaxDataSize));
@@ -259,60 +256,42 @@ class NamespaceStrategy final : public WriteStrategy {
   void prepare_for_create(WriteContext& ctx, json& obj) const override {
     WriteStrategy::prepare_for_create(ctx, obj);
     if (!obj.contains("spec") || !obj["spec"].is_object()) obj["spec"] = json::object();
-    if (!obj["spec"].contains("finalizers")) obj["spec"]["finalizers"] = json::array({"kubernetes"});
+    if (!obj["spec"].contains("finalizers"))
+      obj["spec"]["finalizers"] = json::array({"kubernetes"});
     obj["status"] = {{"phase", "Active"}};
   }
 };
 
 // ---- core/v1 Event (pkg/apis/core/validation/events.go legacyValidateEvent) ----
 class EventStrategy final : public WriteStrategy {
- public:
-  FieldErrors validate(WriteContext& ctx, const json& obj) const override {
-    FieldErrors out = WriteStrategy::validate(ctx, obj);
-    check(obj, out);
-    return out;
-  }
-  FieldErrors validate_update(WriteContext& ctx, const json& obj, const json& old) const override {
-    FieldErrors out = WriteStrategy::validate_update(ctx, obj, old);
-    check(obj, out);
-    return out;
-  }
-
- private:
-  static void check(const json& obj, FieldErrors& out) {
+ protected:
+  void check_kind(WriteContext&, const json& obj, const json*, FieldErrors& out) const override {
     std::string ns = metadata_of(obj).value("namespace", "");
     const json involved = obj.value("involvedObject", json::object());
     std::string ins = involved.is_object() ? involved.value("namespace", "") : "";
     bool event_time = obj.contains("eventTime") && !obj["eventTime"].is_null();
     bool ok = event_time ? !ins.empty() || ns == "default" || ns == "kube-system"
                          : (ins.empty() ? ns.empty() || ns == "default" : ins == ns);
-    if (!ok) out.push_back(FieldError::invalid("involvedObject.namespace", ins, "does not match event.namespace"));
+    if (!ok)
+      out.push_back(
+          FieldError::invalid("involvedObject.namespace", ins, "does not match event.namespace"));
   }
 };
 
 // ---- coordination.k8s.io/v1 Lease (pkg/apis/coordination/validation ValidateLeaseSpec) ----
 class LeaseStrategy final : public WriteStrategy {
- public:
-  FieldErrors validate(WriteContext& ctx, const json& obj) const override {
-    FieldErrors out = WriteStrategy::validate(ctx, obj);
-    check(obj, out);
-    return out;
-  }
-  FieldErrors validate_update(WriteContext& ctx, const json& obj, const json& old) const override {
-    FieldErrors out = WriteStrategy::validate_update(ctx, obj, old);
-    check(obj, out);
-    return out;
-  }
-
- private:
-  static void check(const json& obj, FieldErrors& out) {
+ protected:
+  void check_kind(WriteContext&, const json& obj, const json*, FieldErrors& out) const override {
     const json spec = obj.value("spec", json::object());
     if (!spec.is_object()) return;
-    if (auto d = spec.find("leaseDurationSeconds"); d != spec.end() && !d->is_null() && (!d->is_number_integer() || d->get<long long>() <= 0)) {
+    if (auto d = spec.find("leaseDurationSeconds");
+        d != spec.end() && !d->is_null() && (!d->is_number_integer() || d->get<long long>() <= 0)) {
       out.push_back(FieldError::invalid("spec.leaseDurationSeconds", *d, "must be greater than 0"));
     }
-    if (auto t = spec.find("leaseTransitions"); t != spec.end() && !t->is_null() && (!t->is_number_integer() || t->get<long long>() < 0)) {
-      out.push_back(FieldError::invalid("spec.leaseTransitions", *t, "must be greater than or equal to 0"));
+    if (auto t = spec.find("leaseTransitions");
+        t != spec.end() && !t->is_null() && (!t->is_number_integer() || t->get<long long>() < 0)) {
+      out.push_back(
+          FieldError::invalid("spec.leaseTransitions", *t, "must be greater than or equal to 0"));
     }
   }
 };
@@ -327,21 +306,12 @@ class CrdStrategy final : public WriteStrategy {
   }
   void prepare_for_update(WriteContext& ctx, json& obj, const json& old) const override {
     WriteStrategy::prepare_for_update(ctx, obj, old);
-    if (!is_status_write(ctx.kind) && obj.contains("spec") && obj["spec"].is_object()) obj["status"] = crd_status(obj, &old);
-  }
-  FieldErrors validate(WriteContext& ctx, const json& obj) const override {
-    FieldErrors out = WriteStrategy::validate(ctx, obj);
-    check(obj, out);
-    return out;
-  }
-  FieldErrors validate_update(WriteContext& ctx, const json& obj, const json& old) const override {
-    FieldErrors out = WriteStrategy::validate_update(ctx, obj, old);
-    check(obj, out);
-    return out;
+    if (!is_status_write(ctx.kind) && obj.contains("spec") && obj["spec"].is_object())
+      obj["status"] = crd_status(obj, &old);
   }
 
- private:
-  static void check(const json& obj, FieldErrors& out) {
+ protected:
+  void check_kind(WriteContext&, const json& obj, const json*, FieldErrors& out) const override {
     auto t = resource_from_crd(obj);
     if (t) return;
     // resource_from_crd says "<field>: <problem>".
@@ -369,7 +339,8 @@ class CustomResourceStrategy final : public WriteStrategy {
     if (unknown.empty()) return std::nullopt;
     if (ctx.field_validation == "Strict") {
       std::string msg = "strict decoding error: ";
-      for (std::size_t i = 0; i < unknown.size(); ++i) msg += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
+      for (std::size_t i = 0; i < unknown.size(); ++i)
+        msg += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
       return ApiError::bad_request(msg);
     }
     if (ctx.field_validation != "Ignore") {
@@ -379,29 +350,18 @@ class CustomResourceStrategy final : public WriteStrategy {
     prune_to_schema(schema, obj);
     return std::nullopt;
   }
-  FieldErrors validate(WriteContext& ctx, const json& obj) const override {
-    FieldErrors out = WriteStrategy::validate(ctx, obj);
-    append(out, schema_errors(ctx, obj));
-    return out;
-  }
-  FieldErrors validate_update(WriteContext& ctx, const json& obj, const json& old) const override {
-    FieldErrors out = WriteStrategy::validate_update(ctx, obj, old);
-    append(out, schema_errors(ctx, obj));
-    return out;
-  }
 
- private:
-  static FieldErrors schema_errors(const WriteContext& ctx, const json& obj) {
-    FieldErrors out;
-    if (ctx.version->schema.is_null()) return out;
+ protected:
+  void check_kind(WriteContext& ctx, const json& obj, const json*,
+                  FieldErrors& out) const override {
+    if (ctx.version->schema.is_null()) return;
     for (const auto& p : validate_against_schema(ctx.version->schema, obj)) {
       if (p.unknown_field) continue;
       std::string type = p.message.starts_with("Required value")      ? "FieldValueRequired"
                          : p.message.starts_with("Unsupported value") ? "FieldValueNotSupported"
-                                                                       : "FieldValueInvalid";
+                                                                      : "FieldValueInvalid";
       out.push_back({type, p.field, p.message});
     }
-    return out;
   }
 };
 
@@ -425,7 +385,8 @@ const WriteStrategy& strategy_for(const ResourceType& type) {
     return plain;
   }
   if (type.group == "coordination.k8s.io" && type.plural == "leases") return lease;
-  if (type.group == "apiextensions.k8s.io" && type.plural == "customresourcedefinitions") return crd;
+  if (type.group == "apiextensions.k8s.io" && type.plural == "customresourcedefinitions")
+    return crd;
   return plain;
 }
 

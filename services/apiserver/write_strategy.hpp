@@ -32,7 +32,9 @@ namespace ferrum::apiserver {
 enum class WriteKind { kCreate, kUpdate, kPatch, kStatusUpdate, kStatusPatch };
 
 inline bool is_create(WriteKind k) { return k == WriteKind::kCreate; }
-inline bool is_status_write(WriteKind k) { return k == WriteKind::kStatusUpdate || k == WriteKind::kStatusPatch; }
+inline bool is_status_write(WriteKind k) {
+  return k == WriteKind::kStatusUpdate || k == WriteKind::kStatusPatch;
+}
 
 // Kubernetes' size limit of a Secret's or ConfigMap's data (k8s.io/api core/v1 MaxSecretSize,
 // checked by pkg/apis/core/validation ValidateSecret / ValidateConfigMap).
@@ -52,9 +54,17 @@ class WriteStrategy {
   virtual NameRule name_rule() const { return NameRule::kDnsSubdomain; }
   virtual std::optional<ApiError> decode(WriteContext& ctx, nlohmann::json& obj) const;
   virtual void prepare_for_create(WriteContext& ctx, nlohmann::json& obj) const;
-  virtual void prepare_for_update(WriteContext& ctx, nlohmann::json& obj, const nlohmann::json& old) const;
-  virtual FieldErrors validate(WriteContext& ctx, const nlohmann::json& obj) const;
-  virtual FieldErrors validate_update(WriteContext& ctx, const nlohmann::json& obj, const nlohmann::json& old) const;
+  virtual void prepare_for_update(WriteContext& ctx, nlohmann::json& obj,
+                                  const nlohmann::json& old) const;
+  // ObjectMeta's rules (object_meta_validation.hpp), then the kind's own (check_kind).
+  FieldErrors validate(WriteContext& ctx, const nlohmann::json& obj) const;
+  FieldErrors validate_update(WriteContext& ctx, const nlohmann::json& obj,
+                              const nlohmann::json& old) const;
+
+ protected:
+  // The kind's own rules; `old` is the stored object on update, nullptr on create.
+  virtual void check_kind(WriteContext& ctx, const nlohmann::json& obj, const nlohmann::json* old,
+                          FieldErrors& out) const;
 };
 
 // The strategy of a kind (built-ins by group and plural; everything else is a custom resource).

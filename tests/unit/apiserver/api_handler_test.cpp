@@ -39,7 +39,8 @@ class MemoryDurableStore final : public DurableStore {
   }
   std::string integrity_check() override { return "ok"; }
 
-  std::optional<json> row(const std::string& resource, const std::string& ns, const std::string& name) {
+  std::optional<json> row(const std::string& resource, const std::string& ns,
+                          const std::string& name) {
     std::lock_guard lock(mu_);
     auto it = rows_.find(resource + "|" + ns + "|" + name);
     if (it == rows_.end()) return std::nullopt;
@@ -66,7 +67,8 @@ struct Answer {
   // The fields the Status's causes name.
   std::vector<std::string> cause_fields() const {
     std::vector<std::string> out;
-    for (const auto& c : body["details"].value("causes", json::array())) out.push_back(c.value("field", ""));
+    for (const auto& c : body["details"].value("causes", json::array()))
+      out.push_back(c.value("field", ""));
     return out;
   }
   std::string message() const { return body.value("message", ""); }
@@ -112,7 +114,10 @@ class ApiHandlerTest : public ::testing::Test {
     return s;
   }
   static json config_map(const std::string& name, json data = {{"k", "v"}}) {
-    return {{"apiVersion", "v1"}, {"kind", "ConfigMap"}, {"metadata", {{"name", name}}}, {"data", std::move(data)}};
+    return {{"apiVersion", "v1"},
+            {"kind", "ConfigMap"},
+            {"metadata", {{"name", name}}},
+            {"data", std::move(data)}};
   }
   static json server(const std::string& name) {
     return {{"apiVersion", "metal.sidero.dev/v1alpha2"},
@@ -209,12 +214,14 @@ TEST_F(ApiHandlerTest, UpdateKeepsCreationTimestampAndGeneration) {
   auto a = call("PUT", std::string(kServers) + "/s1", next);
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(a.body["metadata"]["creationTimestamp"], obj["metadata"]["creationTimestamp"]);
-  EXPECT_EQ(a.body["metadata"]["generation"], 2) << "a spec change bumps the stored generation, not the client's";
+  EXPECT_EQ(a.body["metadata"]["generation"], 2)
+      << "a spec change bumps the stored generation, not the client's";
 }
 
 TEST_F(ApiHandlerTest, PatchesApplyToTheCurrentObject) {
   ASSERT_EQ(call("POST", kServers, server("s1")).status, 201);
-  auto m = call("PATCH", std::string(kServers) + "/s1", {{"spec", {{"accepted", true}}}}, "application/merge-patch+json");
+  auto m = call("PATCH", std::string(kServers) + "/s1", {{"spec", {{"accepted", true}}}},
+                "application/merge-patch+json");
   ASSERT_EQ(m.status, 200) << m.body;
   EXPECT_EQ(m.body["spec"]["accepted"], true);
   EXPECT_EQ(m.body["spec"]["hostname"], "node-1");
@@ -231,9 +238,13 @@ TEST_F(ApiHandlerTest, PatchesApplyToTheCurrentObject) {
 
 TEST_F(ApiHandlerTest, APatchCarryingAStaleResourceVersionIsAConflict) {
   auto obj = call("POST", kConfigMaps, config_map("one")).body;
-  ASSERT_EQ(call("PATCH", std::string(kConfigMaps) + "/one", {{"data", {{"k", "w"}}}}, "application/merge-patch+json").status, 200);
+  ASSERT_EQ(call("PATCH", std::string(kConfigMaps) + "/one", {{"data", {{"k", "w"}}}},
+                 "application/merge-patch+json")
+                .status,
+            200);
   auto a = call("PATCH", std::string(kConfigMaps) + "/one",
-                {{"metadata", {{"resourceVersion", obj["metadata"]["resourceVersion"]}}}, {"data", {{"k", "x"}}}},
+                {{"metadata", {{"resourceVersion", obj["metadata"]["resourceVersion"]}}},
+                 {"data", {{"k", "x"}}}},
                 "application/merge-patch+json");
   EXPECT_EQ(a.status, 409);
 }
@@ -242,12 +253,14 @@ TEST_F(ApiHandlerTest, StatusIsWrittenOnlyThroughTheStatusSubresource) {
   auto obj = call("POST", kServers, server("s1")).body;
   EXPECT_FALSE(obj.contains("status")) << "create drops status behind a status subresource";
   auto a = call("PATCH", std::string(kServers) + "/s1/status",
-                {{"status", {{"power", "on"}}}, {"spec", {{"hostname", "ignored"}}}}, "application/merge-patch+json");
+                {{"status", {{"power", "on"}}}, {"spec", {{"hostname", "ignored"}}}},
+                "application/merge-patch+json");
   ASSERT_EQ(a.status, 200) << a.body;
   EXPECT_EQ(a.body["status"]["power"], "on");
   EXPECT_EQ(a.body["spec"]["hostname"], "node-1");
   EXPECT_EQ(a.body["metadata"]["generation"], 1) << "a status write is not a spec change";
-  auto b = call("PATCH", std::string(kServers) + "/s1", {{"status", {{"power", "off"}}}}, "application/merge-patch+json");
+  auto b = call("PATCH", std::string(kServers) + "/s1", {{"status", {{"power", "off"}}}},
+                "application/merge-patch+json");
   ASSERT_EQ(b.status, 200) << b.body;
   EXPECT_EQ(b.body["status"]["power"], "on");
   // PUT /status: the same rule.
@@ -273,8 +286,8 @@ TEST_F(ApiHandlerTest, DeleteWaitsForFinalizersAndRefusesNewOnes) {
                   "application/merge-patch+json");
   EXPECT_EQ(add.status, 422);
   EXPECT_EQ(add.cause_fields(), std::vector<std::string>{"metadata.finalizers"});
-  auto done = call("PATCH", std::string(kConfigMaps) + "/one", {{"metadata", {{"finalizers", nullptr}}}},
-                   "application/merge-patch+json");
+  auto done = call("PATCH", std::string(kConfigMaps) + "/one",
+                   {{"metadata", {{"finalizers", nullptr}}}}, "application/merge-patch+json");
   EXPECT_EQ(done.status, 200) << done.body;
   EXPECT_EQ(call("GET", std::string(kConfigMaps) + "/one").status, 404);
   EXPECT_FALSE(durable_.row("/configmaps", "default", "one"));
@@ -294,7 +307,8 @@ TEST_F(ApiHandlerTest, SchemaProblemsAreOneInvalidStatusNamingEveryField) {
   EXPECT_NE(std::find(fields.begin(), fields.end(), "spec.pxeMode"), fields.end()) << a.body;
   EXPECT_EQ(a.body["details"]["group"], "metal.sidero.dev");
   EXPECT_EQ(a.body["details"]["kind"], "Server");
-  EXPECT_TRUE(a.message().starts_with("Server.metal.sidero.dev \"s1\" is invalid: [")) << a.message();
+  EXPECT_TRUE(a.message().starts_with("Server.metal.sidero.dev \"s1\" is invalid: ["))
+      << a.message();
 }
 
 TEST_F(ApiHandlerTest, FieldValidationStrictRefusesUnknownFieldsAndWarnPrunesThem) {
@@ -302,7 +316,8 @@ TEST_F(ApiHandlerTest, FieldValidationStrictRefusesUnknownFieldsAndWarnPrunesThe
   s["spec"]["acceptd"] = true;
   auto strict = call("POST", std::string(kServers) + "?fieldValidation=Strict", s);
   EXPECT_EQ(strict.status, 400);
-  EXPECT_NE(strict.message().find("unknown field \"spec.acceptd\""), std::string::npos) << strict.message();
+  EXPECT_NE(strict.message().find("unknown field \"spec.acceptd\""), std::string::npos)
+      << strict.message();
   auto warn = call("POST", std::string(kServers) + "?fieldValidation=Warn", s);
   ASSERT_EQ(warn.status, 201) << warn.body;
   EXPECT_FALSE(warn.body["spec"].contains("acceptd"));
@@ -338,12 +353,15 @@ TEST_F(ApiHandlerTest, LabelKeysAreQualifiedNamesAndValuesLabelValues) {
   auto key = call("POST", kConfigMaps, cm);
   ASSERT_EQ(key.status, 422) << key.body;
   EXPECT_EQ(key.cause_fields(), std::vector<std::string>{"metadata.labels"});
-  EXPECT_NE(key.message().find("name part must consist of alphanumeric characters"), std::string::npos) << key.message();
+  EXPECT_NE(key.message().find("name part must consist of alphanumeric characters"),
+            std::string::npos)
+      << key.message();
 
   cm["metadata"]["labels"] = {{"example.com/ok", std::string(64, 'v')}};
   auto value = call("POST", kConfigMaps, cm);
   ASSERT_EQ(value.status, 422) << value.body;
-  EXPECT_NE(value.message().find("must be no more than 63 characters"), std::string::npos) << value.message();
+  EXPECT_NE(value.message().find("must be no more than 63 characters"), std::string::npos)
+      << value.message();
 
   cm["metadata"]["labels"] = {{"example.com/ok", "-starts-with-dash"}};
   EXPECT_EQ(call("POST", kConfigMaps, cm).status, 422);
@@ -351,15 +369,18 @@ TEST_F(ApiHandlerTest, LabelKeysAreQualifiedNamesAndValuesLabelValues) {
   EXPECT_EQ(call("POST", kConfigMaps, cm).status, 201);
   // The same rules on a patch, for custom resources too.
   ASSERT_EQ(call("POST", kServers, server("s1")).status, 201);
-  auto p = call("PATCH", std::string(kServers) + "/s1", {{"metadata", {{"labels", {{"rack", "a b"}}}}}},
-                "application/merge-patch+json");
+  auto p = call("PATCH", std::string(kServers) + "/s1",
+                {{"metadata", {{"labels", {{"rack", "a b"}}}}}}, "application/merge-patch+json");
   EXPECT_EQ(p.status, 422) << p.body;
 }
 
 // ---- per-kind strategies ----
 
 TEST_F(ApiHandlerTest, SecretStringDataBecomesDataAndTypeIsImmutable) {
-  json secret = {{"apiVersion", "v1"}, {"kind", "Secret"}, {"metadata", {{"name", "s"}}}, {"stringData", {{"k", "v"}}}};
+  json secret = {{"apiVersion", "v1"},
+                 {"kind", "Secret"},
+                 {"metadata", {{"name", "s"}}},
+                 {"stringData", {{"k", "v"}}}};
   auto created = call("POST", kSecrets, secret);
   ASSERT_EQ(created.status, 201) << created.body;
   EXPECT_EQ(created.body["data"]["k"], "dg==");
@@ -371,7 +392,8 @@ TEST_F(ApiHandlerTest, SecretStringDataBecomesDataAndTypeIsImmutable) {
   ASSERT_EQ(a.status, 422) << a.body;
   EXPECT_EQ(a.cause_fields(), std::vector<std::string>{"type"});
   EXPECT_NE(a.message().find("field is immutable"), std::string::npos);
-  auto p = call("PATCH", std::string(kSecrets) + "/s", {{"type", "Other"}}, "application/strategic-merge-patch+json");
+  auto p = call("PATCH", std::string(kSecrets) + "/s", {{"type", "Other"}},
+                "application/strategic-merge-patch+json");
   EXPECT_EQ(p.status, 422) << p.body;
 }
 
@@ -379,14 +401,18 @@ TEST_F(ApiHandlerTest, AnImmutableConfigMapKeepsItsData) {
   json cm = config_map("frozen");
   cm["immutable"] = true;
   ASSERT_EQ(call("POST", kConfigMaps, cm).status, 201);
-  auto a = call("PATCH", std::string(kConfigMaps) + "/frozen", {{"data", {{"k", "w"}}}}, "application/merge-patch+json");
+  auto a = call("PATCH", std::string(kConfigMaps) + "/frozen", {{"data", {{"k", "w"}}}},
+                "application/merge-patch+json");
   ASSERT_EQ(a.status, 422) << a.body;
   EXPECT_EQ(a.cause_fields(), std::vector<std::string>{"data"});
-  auto b = call("PATCH", std::string(kConfigMaps) + "/frozen", {{"immutable", false}}, "application/merge-patch+json");
+  auto b = call("PATCH", std::string(kConfigMaps) + "/frozen", {{"immutable", false}},
+                "application/merge-patch+json");
   EXPECT_EQ(b.status, 422);
   // Labels may still change.
-  EXPECT_EQ(call("PATCH", std::string(kConfigMaps) + "/frozen", {{"metadata", {{"labels", {{"a", "b"}}}}}},
-                 "application/merge-patch+json").status, 200);
+  EXPECT_EQ(call("PATCH", std::string(kConfigMaps) + "/frozen",
+                 {{"metadata", {{"labels", {{"a", "b"}}}}}}, "application/merge-patch+json")
+                .status,
+            200);
 }
 
 TEST_F(ApiHandlerTest, ConfigMapKeysAreConfigKeys) {
@@ -447,16 +473,21 @@ TEST_F(ApiHandlerTest, StrategicMergeDirectivesAreHonouredNotStored) {
   const std::string smp = "application/strategic-merge-patch+json";
 
   // kubectl apply's patches: finalizers merge as a set, ordered by $setElementOrder.
-  auto a = call("PATCH", url,
-                {{"metadata",
-                  {{"$setElementOrder/finalizers", {"example.com/z", "example.com/x", "example.com/y"}},
-                   {"finalizers", {"example.com/z"}}}}},
-                smp);
+  auto a =
+      call("PATCH", url,
+           {{"metadata",
+             {{"$setElementOrder/finalizers", {"example.com/z", "example.com/x", "example.com/y"}},
+              {"finalizers", {"example.com/z"}}}}},
+           smp);
   ASSERT_EQ(a.status, 200) << a.body;
-  EXPECT_EQ(a.body["metadata"]["finalizers"], json({"example.com/z", "example.com/x", "example.com/y"}));
+  EXPECT_EQ(a.body["metadata"]["finalizers"],
+            json({"example.com/z", "example.com/x", "example.com/y"}));
   EXPECT_FALSE(a.body["metadata"].contains("$setElementOrder/finalizers"));
 
-  auto b = call("PATCH", url, {{"metadata", {{"$deleteFromPrimitiveList/finalizers", {"example.com/z", "example.com/y"}}}}}, smp);
+  auto b = call(
+      "PATCH", url,
+      {{"metadata", {{"$deleteFromPrimitiveList/finalizers", {"example.com/z", "example.com/y"}}}}},
+      smp);
   ASSERT_EQ(b.status, 200) << b.body;
   EXPECT_EQ(b.body["metadata"]["finalizers"], json({"example.com/x"}));
 
@@ -501,8 +532,10 @@ TEST_F(ApiHandlerTest, CreateWithAnUnsupportedContentTypeIs415) {
   auto a = call("POST", kConfigMaps, config_map("one"), "text/plain");
   EXPECT_EQ(a.status, 415) << a.body;
   EXPECT_EQ(a.body["reason"], "UnsupportedMediaType");
-  EXPECT_EQ(call("POST", kConfigMaps, config_map("one"), "application/json; charset=utf-8").status, 201);
-  EXPECT_EQ(call("POST", kConfigMaps, config_map("two"), "").status, 201) << "no Content-Type is JSON";
+  EXPECT_EQ(call("POST", kConfigMaps, config_map("one"), "application/json; charset=utf-8").status,
+            201);
+  EXPECT_EQ(call("POST", kConfigMaps, config_map("two"), "").status, 201)
+      << "no Content-Type is JSON";
 }
 
 TEST_F(ApiHandlerTest, ListRejectsAMalformedResourceVersion) {
@@ -533,7 +566,8 @@ TEST_F(ApiHandlerTest, WatchFromAFutureResourceVersionEndsWithTooLarge) {
   json ev = json::parse(w.error().body);
   EXPECT_EQ(ev["type"], "ERROR");
   EXPECT_EQ(ev["object"]["code"], 504);
-  EXPECT_NE(ev["object"].value("message", "").find("Too large resource version"), std::string::npos);
+  EXPECT_NE(ev["object"].value("message", "").find("Too large resource version"),
+            std::string::npos);
   // The current resourceVersion opens.
   auto current = call("GET", kConfigMaps).body["metadata"]["resourceVersion"].get<std::string>();
   req.target = std::string(kConfigMaps) + "?watch=true&resourceVersion=" + current;
