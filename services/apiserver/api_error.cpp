@@ -42,4 +42,21 @@ ApiError ApiError::invalid(const std::string& kind, const std::string& name, con
   return e;
 }
 
+ApiError ApiError::too_large_resource_version(std::uint64_t requested, std::uint64_t current) {
+  // k8s.io/apiserver/pkg/storage/cacher/watch_cache.go: resourceVersionTooHighRetrySeconds = 1.
+  constexpr int kRetrySeconds = 1;
+  ApiError e{504, "Timeout",
+             "Timeout: Too large resource version: " + std::to_string(requested) +
+                 ", current: " + std::to_string(current)};
+  e.details = {{"causes", nlohmann::json::array({{{"reason", "ResourceVersionTooLarge"},
+                                                  {"message", "Too large resource version"}}})},
+               {"retryAfterSeconds", kRetrySeconds}};
+  return e;
+}
+
+int ApiError::retry_after_seconds() const {
+  auto it = details.find("retryAfterSeconds");
+  return it != details.end() && it->is_number_integer() ? it->get<int>() : 0;
+}
+
 }  // namespace ferrum::apiserver

@@ -3,6 +3,7 @@
 // client switches on (NotFound, AlreadyExists, Conflict, Invalid, Gone, ...) and a message
 // that names the bad field or object.
 
+#include <cstdint>
 #include <nlohmann/json.hpp>
 #include <string>
 
@@ -30,6 +31,12 @@ struct ApiError {
   static ApiError unsupported_media(std::string msg) { return {415, "UnsupportedMediaType", std::move(msg)}; }
   static ApiError unprocessable(std::string msg) { return {422, "Invalid", std::move(msg)}; }
   static ApiError internal(std::string msg) { return {500, "InternalError", std::move(msg)}; }
+  // A read or watch from a resourceVersion this server has not reached: a 504 Timeout with the
+  // cause ResourceVersionTooLarge and a retry hint, as k8s.io/apiserver/pkg/storage/errors.go
+  // NewTooLargeResourceVersionError builds it (client-go's reflector relists on it).
+  static ApiError too_large_resource_version(std::uint64_t requested, std::uint64_t current);
+  // Seconds the client should wait before retrying (details.retryAfterSeconds), 0 if none.
+  int retry_after_seconds() const;
 };
 
 }  // namespace ferrum::apiserver

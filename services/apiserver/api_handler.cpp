@@ -8,6 +8,8 @@
 #include <filesystem>
 #include <fstream>
 #include <future>
+#include <limits>
+#include <optional>
 #include <random>
 #include <sstream>
 
@@ -20,8 +22,9 @@
 #include "k8s_protobuf.hpp"
 #include "openapi.hpp"
 #include "request_info.hpp"
-#include "schema_validator.hpp"
+#include "strategic_merge.hpp"
 #include "table.hpp"
+#include "write_strategy.hpp"
 
 namespace ferrum::apiserver {
 
@@ -31,15 +34,6 @@ constexpr const char* kTableAccept = "as=Table";
 // Storage keys of the built-in resources the server itself writes.
 const std::string kCrdKey = "apiextensions.k8s.io/customresourcedefinitions";
 const std::string kNamespaceKey = "/namespaces";
-
-std::string now_rfc3339() {
-  auto t = std::chrono::system_clock::to_time_t(std::chrono::system_clock::now());
-  std::tm tm{};
-  gmtime_r(&t, &tm);
-  char buf[32];
-  std::strftime(buf, sizeof buf, "%Y-%m-%dT%H:%M:%SZ", &tm);
-  return buf;
-}
 
 // Version 4 UUIDs from a per-thread generator seeded once from the OS's CSPRNG: unique
 // without a system call per object (RAND_bytes checks the pid on every call).
@@ -78,28 +72,6 @@ std::string random_suffix() {
   return s;
 }
 
-
-
-
-
-
-
-// DNS-1123 subdomain, as Kubernetes requires of most object names.
-std::optional<std::string> name_error(const std::string& name) {
-  if (name.empty()) return "must not be empty";
-  if (name.size() > 253) return "must be no more than 253 characters";
-  for (std::size_t i = 0; i < name.size(); ++i) {
-    char c = name[i];
-    bool alnum = (c >= 'a' && c <= 'z') || (c >= '0' && c <= '9');
-    bool edge = i == 0 || i + 1 == name.size();
-    if (!(alnum || (!edge && (c == '-' || c == '.')))) {
-      return "a lowercase RFC 1123 subdomain must consist of lower case alphanumeric characters, '-' or "
-             "'.', and must start and end with an alphanumeric character";
-    }
-  }
-  return std::nullopt;
-}
-
 bool json_equal_ignoring(const json& a, const json& b, std::initializer_list<const char*> md_fields) {
   json x = a, y = b;
   for (auto* f : md_fields) {
@@ -112,6 +84,20 @@ bool json_equal_ignoring(const json& a, const json& b, std::initializer_list<con
 json strip(json obj, std::initializer_list<const char*> keys) {
   for (auto* k : keys) obj.erase(k);
   return obj;
+}
+
+// A resourceVersion as clients send it: decimal digits only (APIObjectVersioner
+// ParseResourceVersion; "" and "0" mean any).
+std::optional<std::uint64_t> parse_resource_version(const std::string& text) {
+  if (text.empty() || text.size() > 20) return std::nullopt;
+  std::uint64_t v = 0;
+  for (char c : text) {
+    if (c < '0' || c > '9') return std::nullopt;
+    auto digit = static_cast<std::uint64_t>(c - '0');
+    if (v > (std::numeric_limits<std::uint64_t>::max() - digit) / 10) return std::nullopt;
+    v = v * 10 + digit;
+  }
+  return v;
 }
 
 }  // namespace
@@ -176,6 +162,10 @@ HttpResponse ApiHandler::error_response(const ApiError& e) {
   HttpResponse r;
   r.status = e.code;
   r.body = e.status().dump();
+  // As responsewriters.ErrorNegotiated does: a Status that asks for a retry says so in the header
+  // too, which is what clients act on.
+  if (int after = e.retry_after_seconds(); after > 0)
+    r.headers.emplace_back("Retry-After", std::to_string(after));
   return r;
 }
 
@@ -221,7 +211,7 @@ void ApiHandler::bootstrap() {
                               {"metadata",
                                {{"name", ns},
                                 {"uid", new_uid()},
-                                {"creationTimestamp", now_rfc3339()},
+                                {"creationTimestamp", rfc3339_now()},
                                 {"labels", {{"kubernetes.io/metadata.name", ns}}}}},
                               {"spec", {{"finalizers", {"kubernetes"}}}},
                               {"status", {{"phase", "Active"}}}});
@@ -258,29 +248,20 @@ Expected<int, std::string> ApiHandler::apply_crd_dir(const std::string& dir) {
     if (!docs) return unexpected(file.string() + ": " + docs.error().message());
     for (auto& doc : *docs) {
       if (!doc.is_object() || doc.value("kind", "") != "CustomResourceDefinition") continue;
-      auto t = resource_from_crd(doc);
-      if (!t) return unexpected(file.string() + ": " + t.error());
+      if (auto t = resource_from_crd(doc); !t) return unexpected(file.string() + ": " + t.error());
       std::string name = doc["metadata"].value("name", "");
       auto r = mutate_sync(store_, kCrdKey, "", name, [&](const json* cur) -> Expected<Decision, ApiError> {
         json obj = doc;
         obj["metadata"].erase("resourceVersion");
-        obj["status"] = {{"conditions",
-                          {{{"type", "NamesAccepted"}, {"status", "True"}, {"reason", "NoConflicts"},
-                            {"message", "no conflicts found"}, {"lastTransitionTime", now_rfc3339()}},
-                           {{"type", "Established"}, {"status", "True"}, {"reason", "InitialNamesAccepted"},
-                            {"message", "the initial names have been accepted"},
-                            {"lastTransitionTime", now_rfc3339()}}}},
-                         {"acceptedNames", obj["spec"]["names"]},
-                         {"storedVersions", json::array({t->storage_version().name})}};
+        obj["status"] = crd_status(obj, cur);
         if (cur) {
           if ((*cur)["spec"] == obj["spec"]) return Decision::unchanged();
           obj["metadata"]["uid"] = (*cur)["metadata"]["uid"];
           obj["metadata"]["creationTimestamp"] = (*cur)["metadata"]["creationTimestamp"];
           obj["metadata"]["generation"] = (*cur)["metadata"].value("generation", 1) + 1;
-          obj["status"]["conditions"] = (*cur)["status"]["conditions"];
         } else {
           obj["metadata"]["uid"] = new_uid();
-          obj["metadata"]["creationTimestamp"] = now_rfc3339();
+          obj["metadata"]["creationTimestamp"] = rfc3339_now();
           obj["metadata"]["generation"] = 1;
         }
         return Decision::write(std::move(obj));
@@ -576,6 +557,27 @@ void ApiHandler::list(Call& call) {
       return;
     }
   }
+  // resourceVersion as the etcd3 store reads it (k8s.io/apiserver/pkg/storage/etcd3/store.go
+  // resolveGetListRev, validateMinimumResourceVersion): not a number is a 400, with continue a
+  // 400, newer than anything stored a 504 Too large resource version. This store has no lagging
+  // cache, so waiting (as the watch cache does for 3 s) could not make a future version appear.
+  if (auto rv_text = call.param("resourceVersion"); !rv_text.empty()) {
+    auto rv = parse_resource_version(rv_text);
+    if (!rv) {
+      call.fail(ApiError::bad_request("invalid resource version: resourceVersion: Invalid value: " +
+                                      json(rv_text).dump() + ": must be a non-negative integer"));
+      return;
+    }
+    if (!call.param("continue").empty() && rv_text != "0") {
+      call.fail(
+          ApiError::bad_request("specifying resource version is not allowed when using continue"));
+      return;
+    }
+    if (auto current = store_.current_rv(); *rv > current) {
+      call.fail(ApiError::too_large_resource_version(*rv, current));
+      return;
+    }
+  }
   std::string after;
   if (auto c = call.param("continue"); !c.empty()) {
     auto decoded = base64::decode_url(c);
@@ -669,7 +671,30 @@ Expected<json, ApiError> parse_body(const HttpRequest& req) {
 }
 }  // namespace
 
+namespace {
+// The body media types kube-apiserver decodes for create and update
+// (k8s.io/apiserver/pkg/endpoints/handlers/negotiation NegotiateInputSerializer: no
+// Content-Type means JSON; anything it has no serializer for is a 415 naming what it accepts).
+std::optional<ApiError> unsupported_body_type(const std::string& content_type) {
+  std::string media = content_type.substr(0, content_type.find(';'));
+  while (!media.empty() && media.back() == ' ') media.pop_back();
+  for (auto& c : media) c = static_cast<char>(std::tolower(static_cast<unsigned char>(c)));
+  if (media.empty() || media == "application/json" || media == "application/yaml" ||
+      media == "application/vnd.kubernetes.protobuf") {
+    return std::nullopt;
+  }
+  return ApiError::unsupported_media(
+      "the body of the request was in an unknown format - accepted media types include: "
+      "application/json, "
+      "application/yaml, application/vnd.kubernetes.protobuf");
+}
+}  // namespace
+
 void ApiHandler::create(Call& call) {
+  if (auto err = unsupported_body_type(call.req.content_type)) {
+    call.fail(*err);
+    return;
+  }
   auto body = parse_body(call.req);
   if (!body) {
     call.fail(body.error());
@@ -720,16 +745,23 @@ void ApiHandler::create(Call& call) {
   if (md.value("name", "").empty()) {
     std::string gen = md.value("generateName", "");
     if (gen.empty()) {
-      call.fail(ApiError::invalid(call.type->kind, "", "metadata.name", "Required value: name or generateName is required"));
+      call.fail(invalid_status(
+          call.type->group, call.type->kind, "",
+          {FieldError::required("metadata.name", "name or generateName is required")}));
       return;
     }
     md["name"] = gen + random_suffix();
   }
   std::string name = md.value("name", "");
-  write_object(call, name, [obj](const json*) -> Expected<json, ApiError> { return obj; }, false, false, true);
+  write_object(call, WriteKind::kCreate, name,
+               [obj](const json*) -> Expected<json, ApiError> { return obj; });
 }
 
 void ApiHandler::update(Call& call, bool status) {
+  if (auto err = unsupported_body_type(call.req.content_type)) {
+    call.fail(*err);
+    return;
+  }
   auto body = parse_body(call.req);
   if (!body) {
     call.fail(body.error());
@@ -741,34 +773,49 @@ void ApiHandler::update(Call& call, bool status) {
   }
   json obj = std::move(*body);
   const auto& ri = call.info;
-  std::string body_name = obj.contains("metadata") && obj["metadata"].is_object() ? obj["metadata"].value("name", "") : "";
+  const json md =
+      obj.contains("metadata") && obj["metadata"].is_object() ? obj["metadata"] : json::object();
+  std::string body_name = md.value("name", "");
   if (body_name != ri.name) {
     call.fail(ApiError::bad_request("the name of the object (" + body_name + ") does not match the name on the URL (" +
                                     ri.name + ")"));
     return;
   }
-  write_object(call, "", [obj](const json*) -> Expected<json, ApiError> { return obj; }, status, true, false);
+  // rest.EnsureObjectNamespaceMatchesRequestNamespace (k8s.io/apiserver/pkg/registry/rest/meta.go).
+  if (std::string body_ns = md.value("namespace", ""); !body_ns.empty() && body_ns != ri.ns) {
+    call.fail(ApiError::bad_request("the namespace of the provided object (" + body_ns +
+                                    ") does not match the namespace sent on the request (" + ri.ns +
+                                    ")"));
+    return;
+  }
+  write_object(call, status ? WriteKind::kStatusUpdate : WriteKind::kUpdate, ri.name,
+               [obj](const json*) -> Expected<json, ApiError> { return obj; });
 }
 
 void ApiHandler::patch(Call& call, bool status) {
   const std::string& ct = call.req.content_type;
-  const auto& ri = call.info;
-  enum { kJsonPatch, kMerge } kind;
+  enum { kJsonPatch, kMerge, kStrategic } kind;
   if (ct.starts_with("application/json-patch+json")) {
     kind = kJsonPatch;
-  } else if (ct.starts_with("application/merge-patch+json") || ct.starts_with("application/strategic-merge-patch+json")) {
-    // Strategic merge is served as a JSON merge patch: for custom resources Kubernetes does the
-    // same, and Ferrum's built-in resources (Secrets, ConfigMaps, ...) have no merge keys it uses.
+  } else if (ct.starts_with("application/merge-patch+json")) {
     kind = kMerge;
+  } else if (ct.starts_with("application/strategic-merge-patch+json") && call.type->builtin) {
+    kind = kStrategic;
   } else if (ct.starts_with("application/apply-patch+yaml")) {
     call.fail(ApiError::unsupported_media(
         "server-side apply is not supported by ferrum-apiserver: use client-side apply (kubectl apply "
         "without --server-side)"));
     return;
   } else {
-    call.fail(ApiError::unsupported_media("the patch content type \"" + ct +
-                                          "\" is not supported: use application/json-patch+json, "
-                                          "application/merge-patch+json or application/strategic-merge-patch+json"));
+    // Custom resources have no Go types to carry patch strategies, so kube-apiserver refuses
+    // strategic merge on them (apiextensions-apiserver pkg/apiserver/customresource_handler.go
+    // lists only JSON patch, merge patch and apply), with this message (negotiation
+    // NewUnsupportedMediaTypeError).
+    call.fail(ApiError::unsupported_media(
+        "the body of the request was in an unknown format - accepted media types include: "
+        "application/json-patch+json, application/merge-patch+json" +
+        std::string(call.type->builtin ? ", application/strategic-merge-patch+json" : "") +
+        ", application/apply-patch+yaml"));
     return;
   }
   json p = json::parse(call.req.body, nullptr, false);
@@ -776,7 +823,7 @@ void ApiHandler::patch(Call& call, bool status) {
     call.fail(ApiError::bad_request("the patch is not valid JSON"));
     return;
   }
-  if (kind == kMerge && !p.is_object()) {
+  if (kind != kJsonPatch && !p.is_object()) {
     call.fail(ApiError::bad_request("a merge patch must be a JSON object"));
     return;
   }
@@ -789,13 +836,20 @@ void ApiHandler::patch(Call& call, bool status) {
       if (op.is_object() && op.value("path", "") == "/metadata/resourceVersion") precondition = true;
     }
   }
-  (void)ri;
-  auto make = [p = std::move(p), kind, precondition](const json* current) -> Expected<json, ApiError> {
+  PatchSchema schema = kind == kStrategic ? builtin_patch_schema(call.type->kind) : PatchSchema{};
+  auto make = [p = std::move(p), kind, precondition,
+               schema = std::move(schema)](const json* current) -> Expected<json, ApiError> {
     // Patches apply to the object as the client sees it: in the version of the request.
     json patched;
     if (kind == kJsonPatch) {
       auto r = patch::apply_json_patch(*current, p);
-      if (!r) return unexpected(ApiError::unprocessable("the JSON patch could not be applied: " + r.error().message()));
+      if (!r)
+        return unexpected(
+            ApiError::unprocessable("the JSON patch could not be applied: " + r.error().message()));
+      patched = std::move(*r);
+    } else if (kind == kStrategic) {
+      auto r = apply_strategic_merge_patch(*current, p, schema);
+      if (!r) return unexpected(r.error());
       patched = std::move(*r);
     } else {
       patched = patch::apply_merge_patch(*current, p);
@@ -803,74 +857,29 @@ void ApiHandler::patch(Call& call, bool status) {
     if (!patched.is_object() || !patched.contains("metadata") || !patched["metadata"].is_object()) {
       return unexpected(ApiError::unprocessable("the patched object must be a JSON object with metadata"));
     }
-    if (!precondition) patched["metadata"]["resourceVersion"] = (*current)["metadata"].value("resourceVersion", "");
+    if (!precondition)
+      patched["metadata"]["resourceVersion"] = (*current)["metadata"].value("resourceVersion", "");
     return patched;
   };
-  write_object(call, "", std::move(make), status, true, false);
+  write_object(call, status ? WriteKind::kStatusPatch : WriteKind::kPatch, call.info.name,
+               std::move(make));
 }
 
-namespace {
-
-// Secrets: stringData is merged into data (base64) and dropped, as Kubernetes does; data
-// values must be base64.
-std::optional<ApiError> normalize_secret(json& obj, const std::string& name) {
-  if (obj.contains("data") && !obj["data"].is_null()) {
-    if (!obj["data"].is_object()) return ApiError::invalid("Secret", name, "data", "must be a map of base64 strings");
-    for (auto& [k, v] : obj["data"].items()) {
-      if (!v.is_string() || !base64::decode(v.get<std::string>())) {
-        return ApiError::invalid("Secret", name, "data[" + k + "]", "must be base64-encoded");
-      }
-    }
-  }
-  if (obj.contains("stringData")) {
-    if (!obj["stringData"].is_object()) return ApiError::invalid("Secret", name, "stringData", "must be a map of strings");
-    for (auto& [k, v] : obj["stringData"].items()) {
-      if (!v.is_string()) return ApiError::invalid("Secret", name, "stringData[" + k + "]", "must be a string");
-      obj["data"][k] = base64::encode(v.get<std::string>());
-    }
-    obj.erase("stringData");
-  }
-  if (!obj.contains("type")) obj["type"] = "Opaque";
-  return std::nullopt;
-}
-
-json crd_status(const json& crd, const json* current) {
-  std::string storage;
-  for (const auto& v : crd["spec"].value("versions", json::array())) {
-    if (v.value("storage", false)) storage = v.value("name", "");
-  }
-  if (current && current->contains("status") && (*current)["status"].contains("conditions")) {
-    json st = (*current)["status"];
-    st["acceptedNames"] = crd["spec"]["names"];
-    auto& stored = st["storedVersions"];
-    if (!stored.is_array()) stored = json::array();
-    if (std::find(stored.begin(), stored.end(), storage) == stored.end()) stored.push_back(storage);
-    return st;
-  }
-  return {{"conditions",
-           {{{"type", "NamesAccepted"}, {"status", "True"}, {"reason", "NoConflicts"},
-             {"message", "no conflicts found"}, {"lastTransitionTime", now_rfc3339()}},
-            {{"type", "Established"}, {"status", "True"}, {"reason", "InitialNamesAccepted"},
-             {"message", "the initial names have been accepted"}, {"lastTransitionTime", now_rfc3339()}}}},
-          {"acceptedNames", crd["spec"]["names"]},
-          {"storedVersions", json::array({storage})}};
-}
-
-}  // namespace
-
-void ApiHandler::write_object(Call& call, const std::string& creating_name, Candidate make, bool status_only,
-                              bool require_rv, bool creating) {
+void ApiHandler::write_object(Call& call, WriteKind kind, const std::string& name, Candidate make) {
   auto keep = call.shared_from_this();
   const ResourceType& type = *call.type;
   const ResourceVersion& version = *call.version;
   const std::string req_version = call.info.version;
   const bool dry_run = call.param("dryRun") == "All";
-  const std::string validation = call.param("fieldValidation");
+  const bool creating = is_create(kind);
+  const WriteStrategy& strategy = strategy_for(type);
   auto result_obj = std::make_shared<json>();  // what to answer (request version)
   auto warnings = std::make_shared<std::vector<std::string>>();
-  bool is_secret = type.group.empty() && type.plural == "secrets";
-  bool is_crd = type.group == "apiextensions.k8s.io" && type.plural == "customresourcedefinitions";
-  const std::string key_ns = call.info.ns;
+  WriteContext ctx;
+  ctx.kind = kind;
+  ctx.type = &type;
+  ctx.version = &version;
+  ctx.field_validation = call.param("fieldValidation");
 
   auto mutator = [&, this](const json* current) -> Expected<Decision, ApiError> {
     std::optional<json> cur_v;
@@ -879,145 +888,53 @@ void ApiHandler::write_object(Call& call, const std::string& creating_name, Cand
       if (!c) return unexpected(c.error());
       cur_v = std::move(*c);
     }
-    if (creating && current) {
-      return unexpected(ApiError::already_exists(type.qualified(), (*current)["metadata"].value("name", "")));
-    }
-    if (!creating && !current) return unexpected(ApiError::not_found(type.qualified(), call.info.name));
+    if (creating && current) return unexpected(ApiError::already_exists(type.qualified(), name));
+    if (!creating && !current) return unexpected(ApiError::not_found(type.qualified(), name));
     auto cand = make(cur_v ? &*cur_v : nullptr);
     if (!cand) return unexpected(cand.error());
-    json obj = std::move(*cand);
-    if (!obj.contains("metadata") || !obj["metadata"].is_object()) obj["metadata"] = json::object();
-    std::string name = creating ? obj["metadata"].value("name", "") : call.info.name;
+    json next = std::move(*cand);
+    if (!next.contains("metadata") || !next["metadata"].is_object())
+      next["metadata"] = json::object();
 
-    if (require_rv) {
-      auto rv = obj["metadata"].value("resourceVersion", "");
+    // Optimistic concurrency: an update names the resourceVersion it was computed from.
+    if (!creating) {
+      auto rv = next["metadata"].value("resourceVersion", "");
       if (rv.empty()) {
-        return unexpected(ApiError::invalid(type.kind, name, "metadata.resourceVersion",
-                                            "Invalid value: 0x0: must be specified for an update"));
+        return unexpected(
+            invalid_status(type.group, type.kind, name,
+                           {{"FieldValueInvalid", "metadata.resourceVersion",
+                             "Invalid value: 0x0: must be specified for an update"}}));
       }
       if (rv != (*current)["metadata"].value("resourceVersion", "")) {
         return unexpected(ApiError::conflict(
             type.qualified(), name, "the object has been modified; please apply your changes to the latest version and try again"));
       }
     }
-
-    json next;
-    if (creating) {
-      next = std::move(obj);
-      json& md = next["metadata"];
-      if (auto err = name_error(name)) return unexpected(ApiError::invalid(type.kind, name, "metadata.name", *err));
-      for (const char* f : {"resourceVersion", "deletionTimestamp", "deletionGracePeriodSeconds", "managedFields", "selfLink"}) {
-        md.erase(f);
-      }
-      md["uid"] = new_uid();
-      md["creationTimestamp"] = now_rfc3339();
-      md["generation"] = 1;
-      if (version.status_subresource && !is_crd) next.erase("status");
-    } else if (status_only) {
-      next = *cur_v;
-      if (obj.contains("status")) {
-        next["status"] = obj["status"];
-      } else {
-        next.erase("status");
-      }
-    } else {
-      next = std::move(obj);
-      json& md = next["metadata"];
-      const json& cmd = (*cur_v)["metadata"];
-      for (const char* f : {"uid", "creationTimestamp", "deletionTimestamp", "deletionGracePeriodSeconds", "generation", "namespace", "name"}) {
-        if (cmd.contains(f)) {
-          md[f] = cmd[f];
-        } else {
-          md.erase(f);
-        }
-      }
-      md.erase("managedFields");
-      if (version.status_subresource) {
-        if (cur_v->contains("status")) {
-          next["status"] = (*cur_v)["status"];
-        } else {
-          next.erase("status");
-        }
-      }
-      if (md.contains("deletionTimestamp") && md.contains("finalizers") && md["finalizers"].is_array()) {
-        // Kubernetes forbids adding finalizers to an object being deleted.
-        for (const auto& f : md["finalizers"]) {
-          const auto& old = cmd.value("finalizers", json::array());
-          if (std::find(old.begin(), old.end(), f) == old.end()) {
-            return unexpected(ApiError::invalid(type.kind, name, "metadata.finalizers",
-                                                "Forbidden: no new finalizers can be added if the object is being deleted"));
-          }
-        }
-      }
-    }
     next["apiVersion"] = type.api_version(req_version);
     next["kind"] = type.kind;
 
-    // Validation in the request's version.
-    if (is_secret) {
-      if (auto err = normalize_secret(next, name)) return unexpected(*err);
+    WriteContext wc = ctx;  // a retried mutator starts afresh
+    if (auto err = strategy.decode(wc, next)) return unexpected(*err);
+    FieldErrors problems;
+    if (creating) {
+      strategy.prepare_for_create(wc, next);
+      // The system fields of rest.FillObjectMetaSystemFields.
+      json& md = next["metadata"];
+      md["uid"] = new_uid();
+      md["creationTimestamp"] = rfc3339_now();
+      md["generation"] = 1;
+      problems = strategy.validate(wc, next);
+    } else {
+      strategy.prepare_for_update(wc, next, *cur_v);
+      problems = strategy.validate_update(wc, next, *cur_v);
     }
-    if (is_crd) {
-      auto t = resource_from_crd(next);
-      if (!t) return unexpected(ApiError::invalid("CustomResourceDefinition", name, "spec", t.error()));
-      next["status"] = crd_status(next, cur_v ? &*cur_v : nullptr);
-    }
-    if (!version.schema.is_null()) {
-      auto problems = validate_against_schema(version.schema, next);
-      std::vector<std::string> unknown, invalid;
-      std::string first_field, first_msg;
-      for (const auto& pr : problems) {
-        if (pr.unknown_field) {
-          unknown.push_back(pr.field);
-        } else {
-          if (invalid.empty()) {
-            first_field = pr.field;
-            first_msg = pr.message;
-          }
-          invalid.push_back(pr.message);
-        }
-      }
-      if (!unknown.empty() && validation == "Strict") {
-        std::string msg = "strict decoding error: ";
-        for (std::size_t i = 0; i < unknown.size(); ++i) msg += (i ? ", " : "") + std::string("unknown field \"") + unknown[i] + "\"";
-        return unexpected(ApiError::bad_request(msg));
-      }
-      if (!unknown.empty() && validation != "Ignore") {
-        for (const auto& u : unknown) warnings->push_back("unknown field \"" + u + "\"");
-      }
-      if (!unknown.empty()) {
-        // As Kubernetes does for custom resources: fields the schema does not declare are
-        // dropped (Warn/Ignore), then the rest is validated.
-        prune_to_schema(version.schema, next);
-        problems = validate_against_schema(version.schema, next);
-        invalid.clear();
-        for (const auto& pr : problems) {
-          if (pr.unknown_field) continue;
-          if (invalid.empty()) {
-            first_field = pr.field;
-            first_msg = pr.message;
-          }
-          invalid.push_back(pr.message);
-        }
-      }
-      if (!invalid.empty()) {
-        ApiError e = ApiError::invalid(type.kind, name, first_field, first_msg);
-        std::string all;
-        json causes = json::array();
-        for (const auto& pr : problems) {
-          if (pr.unknown_field) continue;
-          all += (all.empty() ? "" : ", ") + pr.message;
-          causes.push_back({{"reason", "FieldValueInvalid"}, {"message", pr.message}, {"field", pr.field}});
-        }
-        e.message = type.kind + " \"" + name + "\" is invalid: " + (invalid.size() > 1 ? "[" + all + "]" : all);
-        e.details["causes"] = causes;
-        return unexpected(e);
-      }
-    }
+    if (!problems.empty()) return unexpected(invalid_status(type.group, type.kind, name, problems));
+    *warnings = std::move(wc.warnings);
 
     // Generation counts spec changes (everything but metadata and status).
-    if (!creating && !status_only &&
-        strip(next, {"metadata", "status", "apiVersion", "kind"}) != strip(*cur_v, {"metadata", "status", "apiVersion", "kind"})) {
+    if (!creating && !is_status_write(kind) &&
+        strip(next, {"metadata", "status", "apiVersion", "kind"}) !=
+            strip(*cur_v, {"metadata", "status", "apiVersion", "kind"})) {
       next["metadata"]["generation"] = (*cur_v)["metadata"].value("generation", 0) + 1;
     }
     *result_obj = next;
@@ -1033,8 +950,7 @@ void ApiHandler::write_object(Call& call, const std::string& creating_name, Cand
     return Decision::write(std::move(*stored));
   };
 
-  std::string name = creating ? creating_name : call.info.name;
-  store_.mutate(type.key(), key_ns, name, mutator,
+  store_.mutate(type.key(), call.info.ns, name, mutator,
                 [this, keep, result_obj, warnings, creating](Expected<MutationResult, ApiError> r) {
                   Call& c = *keep;
                   if (!r) {
@@ -1104,7 +1020,7 @@ void ApiHandler::remove(Call& call) {
         *answer = next;
         return Decision::unchanged();
       }
-      next["metadata"]["deletionTimestamp"] = now_rfc3339();
+      next["metadata"]["deletionTimestamp"] = rfc3339_now();
       next["metadata"]["deletionGracePeriodSeconds"] = 0;
       *answer = next;
       return dry_run ? Decision::unchanged() : Decision::write(std::move(next));
@@ -1172,7 +1088,7 @@ void ApiHandler::delete_object(const std::string& resource, const json& obj) {
         if (cmd.contains("finalizers") && cmd["finalizers"].is_array() && !cmd["finalizers"].empty()) {
           if (cmd.contains("deletionTimestamp")) return Decision::unchanged();
           json next = *cur;
-          next["metadata"]["deletionTimestamp"] = now_rfc3339();
+          next["metadata"]["deletionTimestamp"] = rfc3339_now();
           next["metadata"]["deletionGracePeriodSeconds"] = 0;
           return Decision::write(std::move(next));
         }
@@ -1256,13 +1172,11 @@ Expected<std::shared_ptr<WatchStream>, HttpResponse> ApiHandler::open_watch(cons
   std::uint64_t from = 0;
   bool initial = rv_text.empty() || rv_text == "0";
   if (!initial) {
-    try {
-      std::size_t used = 0;
-      from = std::stoull(rv_text, &used);
-      if (used != rv_text.size()) throw std::invalid_argument("trailing");
-    } catch (const std::exception&) {
+    auto parsed = parse_resource_version(rv_text);
+    if (!parsed) {
       return unexpected(error_response(ApiError::bad_request("resourceVersion: \"" + rv_text + "\" is not a resourceVersion")));
     }
+    from = *parsed;
   } else {
     // No resourceVersion: the current state as synthetic ADDED events, then changes.
     auto listed = store_.list(t.key(), info->ns, "", 0, *matcher);
@@ -1270,6 +1184,20 @@ Expected<std::shared_ptr<WatchStream>, HttpResponse> ApiHandler::open_watch(cons
       stream->offer_initial(o, std::stoull((*o)["metadata"].value("resourceVersion", "0")));
     }
     from = listed.rv;
+  }
+  // A watch from a resourceVersion this store has not reached can only carry a version from
+  // another history (a data directory that was reset): answer as Kubernetes answers a watch
+  // whose start it cannot serve yet (k8s.io/apiserver/pkg/storage/cacher/watch_cache.go
+  // waitUntilFreshAndBlock, storage/etcd3/watcher.go startWatching): one ERROR event, 504
+  // "Too large resource version", so the client relists instead of waiting while the versions
+  // it would skip are written. (Kubernetes v1.32 keeps a watch without sendInitialEvents open
+  // instead; on its cache a future version is one still on its way from etcd.)
+  if (auto current = store_.current_rv(); !initial && from > current) {
+    HttpResponse r;
+    json ev = {{"type", "ERROR"},
+               {"object", ApiError::too_large_resource_version(from, current).status()}};
+    r.body = ev.dump() + "\n";
+    return unexpected(r);
   }
   stream->start_at(from);
   auto reg = store_.watch(t.key(), from, stream);

@@ -26,6 +26,7 @@
 #include "object_store.hpp"
 #include "resource_catalog.hpp"
 #include "watch_stream.hpp"
+#include "write_strategy.hpp"
 
 namespace ferrum::apiserver {
 
@@ -92,10 +93,10 @@ class ApiHandler {
   void remove(Call& call);
   void discovery(Call& call);
   // Builds the candidate (in the request's version) from the current object under the
-  // store's write lock, then validates, converts, and writes it.
+  // store's write lock, runs the kind's WriteStrategy on it (write_strategy.hpp), then
+  // converts and writes it.
   using Candidate = std::function<Expected<json, ApiError>(const json* current_in_version)>;
-  void write_object(Call& call, const std::string& creating_name, Candidate make, bool status_only,
-                    bool require_rv, bool creating);
+  void write_object(Call& call, WriteKind kind, const std::string& name, Candidate make);
 
   Expected<json, ApiError> to_version(const ResourceType& t, const json& obj, const std::string& version) const;
   void after_commit(const ResourceType& t, const MutationResult& r);

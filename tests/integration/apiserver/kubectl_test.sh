@@ -209,4 +209,41 @@ contains "a MetalCluster status without ready is refused" "$out" "status.ready"
 check "a MetalCluster status with ready is accepted" kubectl -n default patch metalcluster mc \
   --subresource=status --type=merge -p '{"status":{"ready":true}}'
 
+# Strictness as kube-apiserver's (services/apiserver/write_strategy.hpp, object_meta_validation.hpp,
+# strategic_merge.hpp). kubectl apply on a built-in kind sends a strategic merge patch with
+# directives; they are applied, never stored.
+cat >"$TMP/cm-v1.yaml" <<'YAML'
+apiVersion: v1
+kind: ConfigMap
+metadata:
+  name: smp
+  namespace: default
+  finalizers: [example.com/a, example.com/b]
+data: {one: "1"}
+YAML
+sed -e 's|\[example.com/a, example.com/b\]|[example.com/b, example.com/c]|' "$TMP/cm-v1.yaml" >"$TMP/cm-v2.yaml"
+check "kubectl apply a ConfigMap" kubectl apply -f "$TMP/cm-v1.yaml"
+check "kubectl apply it changed (a strategic merge patch)" kubectl apply -f "$TMP/cm-v2.yaml"
+equals "finalizers merged by the patch's directives" \
+  "$(kubectl get configmap smp -o jsonpath='{.metadata.finalizers}')" '["example.com/b","example.com/c"]'
+out=$(kubectl get configmap smp -o json)
+if [[ $out == *'$setElementOrder'* || $out == *'$deleteFromPrimitiveList'* ]]; then
+  fail "no strategic merge directive is stored"
+else
+  pass "no strategic merge directive is stored"
+fi
+kubectl patch configmap smp --type=json -p '[{"op":"remove","path":"/metadata/finalizers"}]' >/dev/null
+out=$(kubectl patch server 22222222-2222-3333-4444-555555555555 -p '{"spec":{"cordoned":true}}' 2>&1 || true)
+contains "a strategic merge patch on a custom resource is refused as kube-apiserver does" "$out" \
+  "application/merge-patch+json"
+out=$(kubectl patch configmap smp --type=merge -p '{"metadata":{"labels":{"tier":"not valid"}}}' 2>&1 || true)
+contains "a label value with a space is refused naming metadata.labels" "$out" "metadata.labels"
+out=$(kubectl create configmap Bad_Name 2>&1 || true)
+contains "an object name that is no DNS-1123 subdomain is refused" "$out" "RFC 1123 subdomain"
+check "kubectl create secret generic typed" kubectl create secret generic typed --from-literal=k=v
+out=$(kubectl patch secret typed -p '{"type":"kubernetes.io/basic-auth"}' 2>&1 || true)
+contains "a Secret's type is immutable" "$out" "field is immutable"
+out=$(kubectl get --raw '/api/v1/namespaces/default/configmaps?resourceVersion=abc' 2>&1 || true)
+contains "a malformed list resourceVersion is a 400" "$out" "invalid resource version"
+
 finish
