@@ -13,6 +13,7 @@
 #include <sstream>
 
 #include "ferrum/base64.hpp"
+#include "ferrum/json_text.hpp"
 #include "ferrum/model/conversion.hpp"
 #include "ferrum/model/label_selector.hpp"
 #include "ferrum/patch.hpp"
@@ -134,7 +135,7 @@ std::string field_value(const json& obj, const std::string& field) {
   }
   if (cur->is_string()) return cur->get<std::string>();
   if (cur->is_null()) return "";
-  return cur->dump();
+  return json_text::dump(*cur);
 }
 
 Expected<std::vector<FieldRequirement>, std::string> parse_field_selector(const std::string& text,
@@ -176,6 +177,35 @@ Expected<std::vector<FieldRequirement>, std::string> parse_field_selector(const 
   return out;
 }
 
+// A Warning header value as Kubernetes writes it (k8s.io/apimachinery/pkg/util/net/http.go,
+// NewWarningHeader: code, agent, then the text as Go's strconv.Quote writes it): the text
+// names client-chosen fields, so quotes, backslashes and control bytes are escaped and
+// cannot end the header or split the response.
+std::string warning_header(const std::string& text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "299 - \"";
+  for (char ch : json_text::valid_utf8(text)) {
+    auto c = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\r') {
+      out += "\\r";
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
 }  // namespace
 
 // One request in flight; shared by the asynchronous completions of writes.
@@ -200,8 +230,8 @@ struct ApiHandler::Call : std::enable_shared_from_this<ApiHandler::Call> {
   void reply(int status, const json& body) {
     HttpResponse r;
     r.status = status;
-    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-    for (const auto& w : warnings) r.headers.emplace_back("Warning", "299 - \"" + w + "\"");
+    r.body = json_text::dump(body);
+    for (const auto& w : warnings) r.headers.emplace_back("Warning", warning_header(w));
     done(std::move(r));
   }
 };
@@ -221,6 +251,11 @@ ApiHandler::ApiHandler(HandlerSettings settings, ObjectStore& store, log::Logger
                           [this] { return static_cast<double>(store_.object_count()); });
   registry.gauge_callback("ferrum_apiserver_watchers", "Open watches.",
                           [this] { return static_cast<double>(store_.watcher_count()); });
+  registry.counter_callback("ferrum_apiserver_watchers_terminated_total",
+                            "Watches closed because the client did not keep up (the watch buffer was full).",
+                            [this] { return static_cast<double>(store_.watchers_dropped()); });
+  registry.gauge_callback("ferrum_apiserver_watch_history_bytes", "Stored size of the events kept for watches.",
+                          [this] { return static_cast<double>(store_.history_bytes()); });
   registry.gauge_callback("ferrum_apiserver_resource_version", "Last resourceVersion committed.",
                           [this] { return static_cast<double>(store_.committed_rv()); });
   registry.gauge_callback("ferrum_apiserver_commits", "Durable commits (each may hold many writes).",
@@ -237,7 +272,7 @@ std::shared_ptr<const Catalog> ApiHandler::catalog() const {
 HttpResponse ApiHandler::error_response(const ApiError& e) {
   HttpResponse r;
   r.status = e.code;
-  r.body = e.status().dump();
+  r.body = json_text::dump(e.status());
   return r;
 }
 
@@ -645,7 +680,10 @@ void ApiHandler::list(Call& call) {
   if (auto c = call.param("continue"); !c.empty()) {
     auto decoded = base64::decode_url(c);
     json token;
-    if (decoded) token = json::parse(*decoded, nullptr, false);
+    if (decoded) {
+      auto parsed = json_text::parse(*decoded);
+      if (parsed) token = std::move(*parsed);
+    }
     if (!token.is_object() || !token.contains("start") || !token["start"].is_string()) {
       call.fail(ApiError::bad_request("continue: the token is not valid (it comes from a previous list's "
                                       "metadata.continue)"));
@@ -657,7 +695,7 @@ void ApiHandler::list(Call& call) {
   json list_md = {{"resourceVersion", std::to_string(result.rv)}};
   std::string cont;
   if (!result.next_key.empty()) {
-    cont = base64::encode_url(json{{"start", result.next_key}, {"rv", result.rv}}.dump());
+    cont = base64::encode_url(json_text::dump(json{{"start", result.next_key}, {"rv", result.rv}}));
     list_md["continue"] = cont;
   }
   if (call.table) {
@@ -683,14 +721,15 @@ void ApiHandler::list(Call& call) {
   // Serialize straight from the stored objects: lists of thousands of objects are neither
   // copied nor converted when the client asks for the storage version.
   const std::string want_api = call.type->api_version(ri.version);
-  std::string body = "{\"apiVersion\":" + json(want_api).dump() + ",\"kind\":" + json(call.type->list_kind).dump() +
-                     ",\"metadata\":" + list_md.dump() + ",\"items\":[";
+  std::string body = "{\"apiVersion\":" + json_text::dump(want_api) + ",\"kind\":" +
+                     json_text::dump(call.type->list_kind) + ",\"metadata\":" + json_text::dump(list_md) +
+                     ",\"items\":[";
   body.reserve(body.size() + result.items.size() * 3000);
   for (std::size_t i = 0; i < result.items.size(); ++i) {
     if (i) body += ',';
     const json& stored = *result.items[i];
     if (stored.value("apiVersion", "") == want_api) {
-      body += stored.dump(-1, ' ', false, json::error_handler_t::replace);
+      body += json_text::dump(stored);
       continue;
     }
     auto wire = to_version(*call.type, stored, ri.version);
@@ -698,7 +737,7 @@ void ApiHandler::list(Call& call) {
       call.fail(wire.error());
       return;
     }
-    body += wire->dump(-1, ' ', false, json::error_handler_t::replace);
+    body += json_text::dump(*wire);
   }
   body += "]}";
   HttpResponse r;
@@ -711,22 +750,20 @@ Expected<json, ApiError> parse_body(const HttpRequest& req) {
   if (req.content_type.find("protobuf") != std::string::npos) {
     auto obj = decode_k8s_protobuf(req.body);
     if (!obj) return unexpected(ApiError::unsupported_media(obj.error()));
+    // Protobuf string fields are bytes on the wire: refused unless UTF-8, like JSON bodies.
+    if (!json_text::all_utf8(*obj)) {
+      return unexpected(ApiError::bad_request("the request body has a string that is not valid UTF-8"));
+    }
     return std::move(*obj);
   }
   if (req.body.empty()) return unexpected(ApiError::bad_request("the request has no body"));
   bool yaml_body = req.content_type.find("yaml") != std::string::npos;
   if (!yaml_body) {
-    json j = json::parse(req.body, nullptr, false);
-    if (j.is_discarded()) {
-      // Say where: re-parse with exceptions for the position.
-      try {
-        json ignored = json::parse(req.body);
-      } catch (const json::parse_error& e) {
-        return unexpected(ApiError::bad_request(std::string("the request body is not valid JSON: ") + e.what()));
-      }
-      return unexpected(ApiError::bad_request("the request body is not valid JSON"));
-    }
-    return j;
+    // Nesting and UTF-8 are checked before a tree is built (json_text.hpp says why and cites
+    // Kubernetes' limit).
+    auto j = json_text::parse(req.body);
+    if (!j) return unexpected(ApiError::bad_request("the request body is not valid JSON: " + j.error()));
+    return std::move(*j);
   }
   auto j = yaml::parse(req.body);
   if (!j) return unexpected(ApiError::bad_request("the request body is not valid YAML: " + j.error().message()));
@@ -748,12 +785,12 @@ void ApiHandler::create(Call& call) {
   const auto& ri = call.info;
   std::string want_api = call.type->api_version(ri.version);
   if (obj.contains("apiVersion") && obj["apiVersion"] != want_api) {
-    call.fail(ApiError::bad_request("the API version in the data (" + obj["apiVersion"].dump() +
+    call.fail(ApiError::bad_request("the API version in the data (" + json_text::dump(obj["apiVersion"]) +
                                     ") does not match the expected API version (" + want_api + ")"));
     return;
   }
   if (obj.contains("kind") && obj["kind"] != call.type->kind) {
-    call.fail(ApiError::bad_request("the kind in the data (" + obj["kind"].dump() + ") does not match the expected kind (" +
+    call.fail(ApiError::bad_request("the kind in the data (" + json_text::dump(obj["kind"]) + ") does not match the expected kind (" +
                                     call.type->kind + ")"));
     return;
   }
@@ -836,11 +873,12 @@ void ApiHandler::patch(Call& call, bool status) {
                                           "application/merge-patch+json or application/strategic-merge-patch+json"));
     return;
   }
-  json p = json::parse(call.req.body, nullptr, false);
-  if (p.is_discarded()) {
-    call.fail(ApiError::bad_request("the patch is not valid JSON"));
+  auto parsed = json_text::parse(call.req.body);
+  if (!parsed) {
+    call.fail(ApiError::bad_request("the patch is not valid JSON: " + parsed.error()));
     return;
   }
+  json p = std::move(*parsed);
   if (kind == kMerge && !p.is_object()) {
     call.fail(ApiError::bad_request("a merge patch must be a JSON object"));
     return;
@@ -863,7 +901,9 @@ void ApiHandler::patch(Call& call, bool status) {
       if (!r) return unexpected(ApiError::unprocessable("the JSON patch could not be applied: " + r.error().message()));
       patched = std::move(*r);
     } else {
-      patched = patch::apply_merge_patch(*current, p);
+      auto r = patch::apply_merge_patch(*current, p);
+      if (!r) return unexpected(ApiError::unprocessable("the merge patch could not be applied: " + r.error().message()));
+      patched = std::move(*r);
     }
     if (!patched.is_object() || !patched.contains("metadata") || !patched["metadata"].is_object()) {
       return unexpected(ApiError::unprocessable("the patched object must be a JSON object with metadata"));
@@ -1128,8 +1168,9 @@ void ApiHandler::remove(Call& call) {
   const auto& ri = call.info;
   json opts = json::object();
   if (!call.req.body.empty()) {
-    opts = json::parse(call.req.body, nullptr, false);
-    if (!opts.is_object()) {
+    auto parsed = json_text::parse(call.req.body);
+    if (parsed) opts = std::move(*parsed);
+    if (!parsed || !opts.is_object()) {
       call.fail(ApiError::bad_request("the DeleteOptions body is not a JSON object"));
       return;
     }
@@ -1153,12 +1194,12 @@ void ApiHandler::remove(Call& call) {
     const json& md = (*current)["metadata"];
     if (pre.is_object() && pre.contains("uid") && pre["uid"] != md.value("uid", "")) {
       return unexpected(ApiError::conflict(type.qualified(), ri.name, "Precondition failed: UID in precondition: " +
-                                                                          pre["uid"].dump() + ", UID in object meta: " +
+                                                                          json_text::dump(pre["uid"]) + ", UID in object meta: " +
                                                                           md.value("uid", "")));
     }
     if (pre.is_object() && pre.contains("resourceVersion") && pre["resourceVersion"] != md.value("resourceVersion", "")) {
       return unexpected(ApiError::conflict(type.qualified(), ri.name, "Precondition failed: resourceVersion in precondition: " +
-                                                                          pre["resourceVersion"].dump() +
+                                                                          json_text::dump(pre["resourceVersion"]) +
                                                                           ", resourceVersion in object meta: " +
                                                                           md.value("resourceVersion", "")));
     }
@@ -1305,6 +1346,7 @@ Expected<std::shared_ptr<WatchStream>, HttpResponse> ApiHandler::open_watch(cons
   opts.ns = info->ns;
   opts.matches = *matcher;
   opts.max_queue = settings_.watch_queue;
+  opts.max_queue_bytes = settings_.watch_queue_bytes;
   opts.bookmark_kind = t.kind;
   opts.bookmark_api_version = t.api_version(info->version);
   std::string v = info->version;
@@ -1329,11 +1371,10 @@ Expected<std::shared_ptr<WatchStream>, HttpResponse> ApiHandler::open_watch(cons
       return unexpected(error_response(ApiError::bad_request("resourceVersion: \"" + rv_text + "\" is not a resourceVersion")));
     }
   } else {
-    // No resourceVersion: the current state as synthetic ADDED events, then changes.
+    // No resourceVersion: the current state as synthetic ADDED events, then changes. The
+    // stream holds the snapshot's pointers and encodes it as the client reads.
     auto listed = store_.list(t.key(), info->ns, "", 0, *matcher);
-    for (const auto& o : listed.items) {
-      stream->offer_initial(o, std::stoull((*o)["metadata"].value("resourceVersion", "0")));
-    }
+    stream->set_initial(std::move(listed.items));
     from = listed.rv;
   }
   stream->start_at(from);
@@ -1343,7 +1384,7 @@ Expected<std::shared_ptr<WatchStream>, HttpResponse> ApiHandler::open_watch(cons
     HttpResponse r;
     r.status = 200;
     json ev = {{"type", "ERROR"}, {"object", reg.error().status()}};
-    r.body = ev.dump() + "\n";
+    r.body = json_text::dump(ev) + "\n";
     return unexpected(r);
   }
   return stream;

@@ -2,6 +2,8 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include "ferrum/json_text.hpp"
+
 #include <charconv>
 #include <cmath>
 #include <cstdint>
@@ -17,7 +19,6 @@ using json = nlohmann::json;
 // Alias expansion can turn a few hundred bytes into billions of nodes ("billion laughs");
 // patches arrive on request paths, so conversion stops well before memory does.
 constexpr std::size_t kMaxNodes = 1'000'000;
-constexpr std::size_t kMaxDepth = 256;
 
 constexpr std::string_view kTagStr = "tag:yaml.org,2002:str";
 constexpr std::string_view kTagInt = "tag:yaml.org,2002:int";
@@ -193,7 +194,9 @@ class Converter {
     if (++nodes_ > kMaxNodes) {
       throw ConversionError{node.Mark(), "document expands to more than 1000000 nodes"};
     }
-    if (depth > kMaxDepth) throw ConversionError{node.Mark(), "nesting deeper than 256 levels"};
+    if (depth > kMaxDepth) {
+      throw ConversionError{node.Mark(), "nesting deeper than " + std::to_string(kMaxDepth) + " levels"};
+    }
     switch (node.Type()) {
       case YAML::NodeType::Null:
         return node.Tag() == kTagStr ? json("") : json(nullptr);
@@ -256,7 +259,28 @@ class Converter {
   std::size_t nodes_ = 0;
 };
 
+// go-yaml (v2 for sigs.k8s.io/yaml, v3 for Talos) refuses input that is not UTF-8
+// (readerc.go: "invalid leading/trailing UTF-8 octet"); yaml-cpp passes such bytes through
+// into strings nothing downstream can serialise.
+std::optional<ParseError> utf8_error(std::string_view text) {
+  auto at = json_text::invalid_utf8_at(text);
+  if (!at) return std::nullopt;
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < *at; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  auto byte = static_cast<unsigned char>(text[*at]);
+  return ParseError{line, column, std::string("invalid UTF-8 (byte 0x") + kHex[byte >> 4] + kHex[byte & 15] + ")"};
+}
+
 Expected<std::vector<json>, ParseError> load(std::string_view text) {
+  if (auto e = utf8_error(text)) return unexpected(std::move(*e));
   try {
     std::vector<YAML::Node> nodes = YAML::LoadAll(std::string(text));
     std::vector<json> docs;

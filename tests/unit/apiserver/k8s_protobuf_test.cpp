@@ -2,6 +2,10 @@
 
 #include <gtest/gtest.h>
 
+#include <cstdint>
+#include <string>
+#include <vector>
+
 using ferrum::apiserver::decode_k8s_protobuf;
 
 namespace {
@@ -42,4 +46,41 @@ TEST(K8sProtobuf, RejectsWhatItCannotRead) {
   auto r = decode_k8s_protobuf(pod);
   ASSERT_FALSE(r);
   EXPECT_NE(r.error().find("Secret, ConfigMap and Namespace only"), std::string::npos) << r.error();
+}
+
+namespace {
+std::string varint(std::uint64_t v) {
+  std::string out;
+  while (v >= 0x80) {
+    out += static_cast<char>((v & 0x7f) | 0x80);
+    v >>= 7;
+  }
+  out += static_cast<char>(v);
+  return out;
+}
+std::string field(std::uint32_t number, const std::string& bytes) {
+  return varint((number << 3) | 2) + varint(bytes.size()) + bytes;
+}
+}  // namespace
+
+// The decoder reads a fixed shape (envelope, TypeMeta, object, ObjectMeta, OwnerReference):
+// nesting in the input drives no recursion, so 100,000 nested messages are only bytes.
+TEST(K8sProtobuf, DeeplyNestedMessagesAreDecodedWithoutRecursion) {
+  // 100,000 levels of an unknown ObjectMeta field (9), built from the inside out.
+  const std::string inner = field(1, "x");
+  std::vector<std::string> headers;
+  std::size_t size = inner.size();
+  for (int i = 0; i < 100'000; ++i) {
+    headers.push_back(varint((9u << 3) | 2) + varint(size));
+    size += headers.back().size();
+  }
+  std::string nested;
+  for (auto it = headers.rbegin(); it != headers.rend(); ++it) nested += *it;
+  nested += inner;
+  std::string secret = field(1, field(1, "n") + nested) + field(2, field(1, "k") + field(2, "v"));
+  std::string body = std::string("k8s\0", 4) + field(1, field(1, "v1") + field(2, "Secret")) + field(2, secret);
+  auto obj = decode_k8s_protobuf(body);
+  ASSERT_TRUE(obj) << obj.error();
+  EXPECT_EQ((*obj)["metadata"]["name"], "n");
+  EXPECT_EQ((*obj)["data"]["k"], "dg==");
 }
