@@ -749,11 +749,8 @@ namespace {
 Expected<json, ApiError> parse_body(const HttpRequest& req) {
   if (req.content_type.find("protobuf") != std::string::npos) {
     auto obj = decode_k8s_protobuf(req.body);
-    if (!obj) return unexpected(ApiError::unsupported_media(obj.error()));
-    // Protobuf string fields are bytes on the wire: refused unless UTF-8, like JSON bodies.
-    if (!json_text::all_utf8(*obj)) {
-      return unexpected(ApiError::bad_request("the request body has a string that is not valid UTF-8"));
-    }
+    if (!obj && obj.error().invalid_utf8) return unexpected(ApiError::bad_request(obj.error().message));
+    if (!obj) return unexpected(ApiError::unsupported_media(obj.error().message));
     return std::move(*obj);
   }
   if (req.body.empty()) return unexpected(ApiError::bad_request("the request has no body"));

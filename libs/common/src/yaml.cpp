@@ -1,15 +1,17 @@
 #include "ferrum/yaml.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
-
-#include "ferrum/json_text.hpp"
 
 #include <charconv>
 #include <cmath>
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <sstream>
 #include <unordered_set>
+
+#include "ferrum/json_text.hpp"
 
 namespace ferrum::yaml {
 namespace {
@@ -279,8 +281,45 @@ std::optional<ParseError> utf8_error(std::string_view text) {
   return ParseError{line, column, std::string("invalid UTF-8 (byte 0x") + kHex[byte >> 4] + kHex[byte & 15] + ")"};
 }
 
+// yaml-cpp 0.7.0 can loop forever on some malformed streams (found by tests/fuzz yaml_fuzz:
+// `, data": {"ab": "dg=="}{...` makes HandleNextDocument return an empty document at the same
+// position again and again, and LoadAll collects them until memory runs out). A first pass
+// over the events, which allocates no nodes, stops when a document starts where the previous
+// one did.
+class ProgressCheck final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (last_start_ && mark.pos <= *last_start_) {
+      throw ConversionError{mark, "malformed YAML stream: the parser stopped making progress here"};
+    }
+    last_start_ = mark.pos;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  std::optional<int> last_start_;
+};
+
 Expected<std::vector<json>, ParseError> load(std::string_view text) {
   if (auto e = utf8_error(text)) return unexpected(std::move(*e));
+  try {
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    ProgressCheck check;
+    while (parser.HandleNextDocument(check)) {
+    }
+  } catch (const ConversionError& e) {
+    return unexpected(to_parse_error(e.mark, e.reason));
+  } catch (const YAML::Exception& e) {
+    return unexpected(to_parse_error(e.mark, e.msg));
+  }
   try {
     std::vector<YAML::Node> nodes = YAML::LoadAll(std::string(text));
     std::vector<json> docs;

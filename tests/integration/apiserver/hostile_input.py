@@ -77,8 +77,9 @@ expect("JSON patch with a 70,000-deep value is 400",
        400, "exceeded max depth of 10000")
 expect("DeleteOptions with 70,000 nested arrays is 400",
        api.request("DELETE", CM + "/none", '{"preconditions":' + arrays(70_000) + "}"), 400)
-token = base64.urlsafe_b64encode(('{"start":' + arrays(70_000) + "}").encode()).decode().rstrip("=")
-expect("a continue token of 70,000 nested arrays is 400", api.request("GET", CM + "?limit=1&continue=" + token), 400)
+# 20,000 levels: as deep as fits in the 64 KiB request head.
+token = base64.urlsafe_b64encode(('{"start":' + arrays(20_000) + "}").encode()).decode().rstrip("=")
+expect("a continue token of 20,000 nested arrays is 400", api.request("GET", CM + "?limit=1&continue=" + token), 400)
 expect("YAML body nested 100,000 deep is 400",
        api.request("POST", CM, "metadata: {name: y}\nx: " + arrays(100_000) + "\n", "application/yaml"), 400)
 
@@ -106,7 +107,7 @@ c.check("create nested exactly 10,000 levels is 201", status == 201, f"{status} 
 status, _, data = api.request("GET", D + "/at-limit")
 c.check("get it back whole", status == 200 and data.count(b"[") == MAX - 2, status)
 status, _, data = api.request("GET", D)
-c.check("list it", status == 200 and data.count(b"[") == MAX - 2, status)
+c.check("list it", status == 200 and data.count(b"[") == MAX - 2 + 1, status)  # and "items":[
 status, _, data = api.request("GET", D + "?watch=true&timeoutSeconds=1")
 c.check("watch from the current state sends it", status == 200 and data.count(b"[") == MAX - 2, status)
 status, _, data = api.request("PATCH", D + "/at-limit", '{"spec":{"v":' + deep_value + ',"w":1}}',

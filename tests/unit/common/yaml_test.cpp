@@ -662,6 +662,19 @@ TEST(ParseErrors, DeepNestingOfEveryKindIsAnErrorWithItsLimit) {
   EXPECT_TRUE(parse(at_limit).has_value());
 }
 
+// Found by tests/fuzz yaml_fuzz: yaml-cpp's LoadAll looped forever on these 67 bytes,
+// collecting empty documents until memory ran out.
+TEST(ParseErrors, StreamThatStopsTheParserMakingProgressIsAnError) {
+  const std::string text = R"(, data": {"ab": "dg=="}{"apiVersion": "v1", data": {ion": "dg=="}]})";
+  auto docs = parse_all(text);
+  ASSERT_FALSE(docs.has_value());
+  EXPECT_THAT(docs.error().reason, HasSubstr("stopped making progress"));
+  // Streams of many documents, empty ones included, still parse.
+  auto many = parse_all("a: 1\n---\n---\nb: 2\n---\n");
+  ASSERT_TRUE(many.has_value()) << many.error().message();
+  EXPECT_EQ(many->size(), 2u);
+}
+
 // go-yaml refuses bytes that are not UTF-8 (readerc.go); yaml-cpp would pass them into
 // strings that no JSON serialiser accepts.
 TEST(ParseErrors, InvalidUtf8IsAnErrorWithItsPosition) {
