@@ -239,7 +239,7 @@ Expected<json, ProtobufError> decode_k8s_protobuf(std::string_view body) {
   if (!json_text::all_utf8(*obj)) {
     return unexpected(ProtobufError{true, (*obj)["kind"].get<std::string>() + " protobuf message has a string that is not valid UTF-8"});
   }
-  return obj;
+  return std::move(*obj);
 }
 
 }  // namespace ferrum::apiserver
