@@ -14,6 +14,7 @@
 #include <sstream>
 
 #include "ferrum/base64.hpp"
+#include "ferrum/json_text.hpp"
 #include "ferrum/model/conversion.hpp"
 #include "ferrum/model/label_selector.hpp"
 #include "ferrum/patch.hpp"
@@ -100,6 +101,35 @@ std::optional<std::uint64_t> parse_resource_version(const std::string& text) {
   return v;
 }
 
+// A Warning header value as Kubernetes writes it (k8s.io/apimachinery/pkg/util/net/http.go,
+// NewWarningHeader: code, agent, then the text as Go's strconv.Quote writes it): the text
+// names client-chosen fields, so quotes, backslashes and control bytes are escaped and
+// cannot end the header or split the response.
+std::string warning_header(const std::string& text) {
+  static constexpr char kHex[] = "0123456789abcdef";
+  std::string out = "299 - \"";
+  for (char ch : json_text::valid_utf8(text)) {
+    auto c = static_cast<unsigned char>(ch);
+    if (ch == '"' || ch == '\\') {
+      out += '\\';
+      out += ch;
+    } else if (ch == '\n') {
+      out += "\\n";
+    } else if (ch == '\r') {
+      out += "\\r";
+    } else if (ch == '\t') {
+      out += "\\t";
+    } else if (c < 0x20 || c == 0x7f) {
+      out += "\\x";
+      out += kHex[c >> 4];
+      out += kHex[c & 15];
+    } else {
+      out += ch;
+    }
+  }
+  return out + "\"";
+}
+
 }  // namespace
 
 // One request in flight; shared by the asynchronous completions of writes.
@@ -124,8 +154,8 @@ struct ApiHandler::Call : std::enable_shared_from_this<ApiHandler::Call> {
   void reply(int status, const json& body) {
     HttpResponse r;
     r.status = status;
-    r.body = body.dump(-1, ' ', false, json::error_handler_t::replace);
-    for (const auto& w : warnings) r.headers.emplace_back("Warning", "299 - \"" + w + "\"");
+    r.body = json_text::dump(body);
+    for (const auto& w : warnings) r.headers.emplace_back("Warning", warning_header(w));
     done(std::move(r));
   }
 };
@@ -145,6 +175,11 @@ ApiHandler::ApiHandler(HandlerSettings settings, ObjectStore& store, log::Logger
                           [this] { return static_cast<double>(store_.object_count()); });
   registry.gauge_callback("ferrum_apiserver_watchers", "Open watches.",
                           [this] { return static_cast<double>(store_.watcher_count()); });
+  registry.counter_callback("ferrum_apiserver_watchers_terminated_total",
+                            "Watches closed because the client did not keep up (the watch buffer was full).",
+                            [this] { return static_cast<double>(store_.watchers_dropped()); });
+  registry.gauge_callback("ferrum_apiserver_watch_history_bytes", "Stored size of the events kept for watches.",
+                          [this] { return static_cast<double>(store_.history_bytes()); });
   registry.gauge_callback("ferrum_apiserver_resource_version", "Last resourceVersion committed.",
                           [this] { return static_cast<double>(store_.committed_rv()); });
   registry.gauge_callback("ferrum_apiserver_commits", "Durable commits (each may hold many writes).",
@@ -161,7 +196,7 @@ std::shared_ptr<const Catalog> ApiHandler::catalog() const {
 HttpResponse ApiHandler::error_response(const ApiError& e) {
   HttpResponse r;
   r.status = e.code;
-  r.body = e.status().dump();
+  r.body = json_text::dump(e.status());
   // As responsewriters.ErrorNegotiated does: a Status that asks for a retry says so in the header
   // too, which is what clients act on.
   if (int after = e.retry_after_seconds(); after > 0)
@@ -582,7 +617,10 @@ void ApiHandler::list(Call& call) {
   if (auto c = call.param("continue"); !c.empty()) {
     auto decoded = base64::decode_url(c);
     json token;
-    if (decoded) token = json::parse(*decoded, nullptr, false);
+    if (decoded) {
+      auto parsed = json_text::parse(*decoded);
+      if (parsed) token = std::move(*parsed);
+    }
     if (!token.is_object() || !token.contains("start") || !token["start"].is_string()) {
       call.fail(ApiError::bad_request("continue: the token is not valid (it comes from a previous list's "
                                       "metadata.continue)"));
@@ -594,7 +632,7 @@ void ApiHandler::list(Call& call) {
   json list_md = {{"resourceVersion", std::to_string(result.rv)}};
   std::string cont;
   if (!result.next_key.empty()) {
-    cont = base64::encode_url(json{{"start", result.next_key}, {"rv", result.rv}}.dump());
+    cont = base64::encode_url(json_text::dump(json{{"start", result.next_key}, {"rv", result.rv}}));
     list_md["continue"] = cont;
   }
   if (call.table) {
@@ -620,14 +658,15 @@ void ApiHandler::list(Call& call) {
   // Serialize straight from the stored objects: lists of thousands of objects are neither
   // copied nor converted when the client asks for the storage version.
   const std::string want_api = call.type->api_version(ri.version);
-  std::string body = "{\"apiVersion\":" + json(want_api).dump() + ",\"kind\":" + json(call.type->list_kind).dump() +
-                     ",\"metadata\":" + list_md.dump() + ",\"items\":[";
+  std::string body = "{\"apiVersion\":" + json_text::dump(want_api) + ",\"kind\":" +
+                     json_text::dump(call.type->list_kind) + ",\"metadata\":" + json_text::dump(list_md) +
+                     ",\"items\":[";
   body.reserve(body.size() + result.items.size() * 3000);
   for (std::size_t i = 0; i < result.items.size(); ++i) {
     if (i) body += ',';
     const json& stored = *result.items[i];
     if (stored.value("apiVersion", "") == want_api) {
-      body += stored.dump(-1, ' ', false, json::error_handler_t::replace);
+      body += json_text::dump(stored);
       continue;
     }
     auto wire = to_version(*call.type, stored, ri.version);
@@ -635,7 +674,7 @@ void ApiHandler::list(Call& call) {
       call.fail(wire.error());
       return;
     }
-    body += wire->dump(-1, ' ', false, json::error_handler_t::replace);
+    body += json_text::dump(*wire);
   }
   body += "]}";
   HttpResponse r;
@@ -647,23 +686,18 @@ namespace {
 Expected<json, ApiError> parse_body(const HttpRequest& req) {
   if (req.content_type.find("protobuf") != std::string::npos) {
     auto obj = decode_k8s_protobuf(req.body);
-    if (!obj) return unexpected(ApiError::unsupported_media(obj.error()));
+    if (!obj && obj.error().invalid_utf8) return unexpected(ApiError::bad_request(obj.error().message));
+    if (!obj) return unexpected(ApiError::unsupported_media(obj.error().message));
     return std::move(*obj);
   }
   if (req.body.empty()) return unexpected(ApiError::bad_request("the request has no body"));
   bool yaml_body = req.content_type.find("yaml") != std::string::npos;
   if (!yaml_body) {
-    json j = json::parse(req.body, nullptr, false);
-    if (j.is_discarded()) {
-      // Say where: re-parse with exceptions for the position.
-      try {
-        json ignored = json::parse(req.body);
-      } catch (const json::parse_error& e) {
-        return unexpected(ApiError::bad_request(std::string("the request body is not valid JSON: ") + e.what()));
-      }
-      return unexpected(ApiError::bad_request("the request body is not valid JSON"));
-    }
-    return j;
+    // Nesting and UTF-8 are checked before a tree is built (json_text.hpp says why and cites
+    // Kubernetes' limit).
+    auto j = json_text::parse(req.body);
+    if (!j) return unexpected(ApiError::bad_request("the request body is not valid JSON: " + j.error()));
+    return std::move(*j);
   }
   auto j = yaml::parse(req.body);
   if (!j) return unexpected(ApiError::bad_request("the request body is not valid YAML: " + j.error().message()));
@@ -708,12 +742,12 @@ void ApiHandler::create(Call& call) {
   const auto& ri = call.info;
   std::string want_api = call.type->api_version(ri.version);
   if (obj.contains("apiVersion") && obj["apiVersion"] != want_api) {
-    call.fail(ApiError::bad_request("the API version in the data (" + obj["apiVersion"].dump() +
+    call.fail(ApiError::bad_request("the API version in the data (" + json_text::dump(obj["apiVersion"]) +
                                     ") does not match the expected API version (" + want_api + ")"));
     return;
   }
   if (obj.contains("kind") && obj["kind"] != call.type->kind) {
-    call.fail(ApiError::bad_request("the kind in the data (" + obj["kind"].dump() + ") does not match the expected kind (" +
+    call.fail(ApiError::bad_request("the kind in the data (" + json_text::dump(obj["kind"]) + ") does not match the expected kind (" +
                                     call.type->kind + ")"));
     return;
   }
@@ -818,11 +852,12 @@ void ApiHandler::patch(Call& call, bool status) {
         ", application/apply-patch+yaml"));
     return;
   }
-  json p = json::parse(call.req.body, nullptr, false);
-  if (p.is_discarded()) {
-    call.fail(ApiError::bad_request("the patch is not valid JSON"));
+  auto parsed = json_text::parse(call.req.body);
+  if (!parsed) {
+    call.fail(ApiError::bad_request("the patch is not valid JSON: " + parsed.error()));
     return;
   }
+  json p = std::move(*parsed);
   if (kind != kJsonPatch && !p.is_object()) {
     call.fail(ApiError::bad_request("a merge patch must be a JSON object"));
     return;
@@ -852,7 +887,9 @@ void ApiHandler::patch(Call& call, bool status) {
       if (!r) return unexpected(r.error());
       patched = std::move(*r);
     } else {
-      patched = patch::apply_merge_patch(*current, p);
+      auto r = patch::apply_merge_patch(*current, p);
+      if (!r) return unexpected(ApiError::unprocessable("the merge patch could not be applied: " + r.error().message()));
+      patched = std::move(*r);
     }
     if (!patched.is_object() || !patched.contains("metadata") || !patched["metadata"].is_object()) {
       return unexpected(ApiError::unprocessable("the patched object must be a JSON object with metadata"));
@@ -979,8 +1016,9 @@ void ApiHandler::remove(Call& call) {
   const auto& ri = call.info;
   json opts = json::object();
   if (!call.req.body.empty()) {
-    opts = json::parse(call.req.body, nullptr, false);
-    if (!opts.is_object()) {
+    auto parsed = json_text::parse(call.req.body);
+    if (parsed) opts = std::move(*parsed);
+    if (!parsed || !opts.is_object()) {
       call.fail(ApiError::bad_request("the DeleteOptions body is not a JSON object"));
       return;
     }
@@ -1004,12 +1042,12 @@ void ApiHandler::remove(Call& call) {
     const json& md = (*current)["metadata"];
     if (pre.is_object() && pre.contains("uid") && pre["uid"] != md.value("uid", "")) {
       return unexpected(ApiError::conflict(type.qualified(), ri.name, "Precondition failed: UID in precondition: " +
-                                                                          pre["uid"].dump() + ", UID in object meta: " +
+                                                                          json_text::dump(pre["uid"]) + ", UID in object meta: " +
                                                                           md.value("uid", "")));
     }
     if (pre.is_object() && pre.contains("resourceVersion") && pre["resourceVersion"] != md.value("resourceVersion", "")) {
       return unexpected(ApiError::conflict(type.qualified(), ri.name, "Precondition failed: resourceVersion in precondition: " +
-                                                                          pre["resourceVersion"].dump() +
+                                                                          json_text::dump(pre["resourceVersion"]) +
                                                                           ", resourceVersion in object meta: " +
                                                                           md.value("resourceVersion", "")));
     }
@@ -1156,6 +1194,7 @@ Expected<std::shared_ptr<WatchStream>, HttpResponse> ApiHandler::open_watch(cons
   opts.ns = info->ns;
   opts.matches = *matcher;
   opts.max_queue = settings_.watch_queue;
+  opts.max_queue_bytes = settings_.watch_queue_bytes;
   opts.bookmark_kind = t.kind;
   opts.bookmark_api_version = t.api_version(info->version);
   std::string v = info->version;
@@ -1178,11 +1217,10 @@ Expected<std::shared_ptr<WatchStream>, HttpResponse> ApiHandler::open_watch(cons
     }
     from = *parsed;
   } else {
-    // No resourceVersion: the current state as synthetic ADDED events, then changes.
+    // No resourceVersion: the current state as synthetic ADDED events, then changes. The
+    // stream holds the snapshot's pointers and encodes it as the client reads.
     auto listed = store_.list(t.key(), info->ns, "", 0, *matcher);
-    for (const auto& o : listed.items) {
-      stream->offer_initial(o, std::stoull((*o)["metadata"].value("resourceVersion", "0")));
-    }
+    stream->set_initial(std::move(listed.items));
     from = listed.rv;
   }
   // A watch from a resourceVersion this store has not reached can only carry a version from
@@ -1206,7 +1244,7 @@ Expected<std::shared_ptr<WatchStream>, HttpResponse> ApiHandler::open_watch(cons
     HttpResponse r;
     r.status = 200;
     json ev = {{"type", "ERROR"}, {"object", reg.error().status()}};
-    r.body = ev.dump() + "\n";
+    r.body = json_text::dump(ev) + "\n";
     return unexpected(r);
   }
   return stream;

@@ -28,6 +28,18 @@ void add_flags(flags::FlagSet& f, AppSettings& s) {
   f.add_int("watch-history", &s.watch_history, 100'000,
             "Events kept for watches that resume from a resourceVersion; older ones get 410 Gone.", 100,
             100'000'000);
+  f.add_int("watch-history-bytes", &s.watch_history_bytes, 256LL << 20,
+            "Stored size of the events kept for resuming watches (the oldest go first, their "
+            "watchers get 410 Gone and relist).",
+            1 << 20, 1LL << 40);
+  f.add_int("watch-buffer-events", &s.watch_buffer_events, 10'000,
+            "Events one watch may have waiting for its client; a watch whose client falls further "
+            "behind is closed (the client re-watches or relists), as kube-apiserver's cacher does.",
+            10, 10'000'000);
+  f.add_int("watch-buffer-bytes", &s.watch_buffer_bytes, 16LL << 20,
+            "Stored size of the events one watch may have waiting for its client; beyond it the "
+            "watch is closed like one over --watch-buffer-events.",
+            64 * 1024, 1LL << 40);
   f.add_int("max-connections", &s.max_connections, 1024, "Most client connections at once.", 1, 1'000'000);
   f.add_int("threads", &s.threads, 2, "Threads serving HTTPS requests.", 1, 256);
   f.add_duration("request-timeout", &s.request_timeout, std::chrono::seconds(60),
@@ -65,13 +77,16 @@ std::string App::start_store() {
   creds_ = std::move(*creds);
 
   durable_ = std::make_unique<SqliteStore>((fs::path(settings_.data_dir) / "ferrum.db").string());
-  store_ = std::make_unique<ObjectStore>(*durable_, static_cast<std::size_t>(settings_.watch_history));
+  store_ = std::make_unique<ObjectStore>(*durable_, static_cast<std::size_t>(settings_.watch_history),
+                                         static_cast<std::size_t>(settings_.watch_history_bytes));
   loaded_ = store_->load();
   store_->start();
 
   client_host_ = hp->host.empty() || hp->host == "0.0.0.0" ? "127.0.0.1" : hp->host == "::" ? "::1" : hp->host;
   HandlerSettings hs;
   hs.token = creds_->token;
+  hs.watch_queue = static_cast<std::size_t>(settings_.watch_buffer_events);
+  hs.watch_queue_bytes = static_cast<std::size_t>(settings_.watch_buffer_bytes);
   handler_ = std::make_unique<ApiHandler>(hs, *store_, runtime_.logger("api"), runtime_.registry());
   handler_->bootstrap();
   for (const auto& dir : settings_.crd_dirs) {

@@ -28,6 +28,9 @@ struct AppSettings {
   std::vector<std::string> tls_hosts;
   std::int64_t max_body_bytes = 0;
   std::int64_t watch_history = 0;
+  std::int64_t watch_history_bytes = 0;
+  std::int64_t watch_buffer_events = 0;
+  std::int64_t watch_buffer_bytes = 0;
   std::int64_t max_connections = 0;
   std::int64_t threads = 0;
   std::chrono::milliseconds request_timeout{};

@@ -1,6 +1,7 @@
 #include "credentials.hpp"
 
 #include "ferrum/base64.hpp"
+#include "ferrum/json_text.hpp"
 
 #include <fcntl.h>
 #include <openssl/bn.h>
@@ -411,7 +412,7 @@ std::string kubeconfig_yaml(const std::string& server_url, const std::string& ca
                             const std::string& token) {
   // Double-quoted YAML scalars are JSON strings, so quoting is escaping enough for any URL
   // (https://[::1]:6443 would otherwise start a flow sequence in some positions).
-  auto quote = [](const std::string& s) { return nlohmann::json(s).dump(); };
+  auto quote = [](const std::string& s) { return json_text::dump(s); };
   return "apiVersion: v1\n"
          "kind: Config\n"
          "clusters:\n"

@@ -259,7 +259,13 @@ class HttpsServer::Impl::Session : public std::enable_shared_from_this<Session> 
   }
 
   void pump() {
-    if (!watch_ || writing_) return;
+    if (!watch_) return;
+    if (writing_) {
+      // A watcher whose buffer overflowed is closed at once, even with a write in flight
+      // (one a stalled client may never complete): what it holds is freed now.
+      if (watch_->overflowed()) end_watch();
+      return;
+    }
     std::string out = std::move(extra_);
     extra_.clear();
     bool ok = watch_->drain(out);

@@ -1,6 +1,7 @@
 #include "k8s_protobuf.hpp"
 
 #include "ferrum/base64.hpp"
+#include "ferrum/json_text.hpp"
 
 #include <cstdint>
 #include <functional>
@@ -164,7 +165,8 @@ bool decode_object_meta(std::string_view msg, json& md) {
 
 }  // namespace
 
-Expected<json, std::string> decode_k8s_protobuf(std::string_view body) {
+namespace {
+Expected<json, std::string> decode(std::string_view body) {
   static constexpr std::string_view kMagic("k8s\0", 4);
   if (body.substr(0, 4) != kMagic) return unexpected(std::string("protobuf body lacks the k8s magic prefix"));
   std::string api_version, kind, encoding;
@@ -225,6 +227,19 @@ Expected<json, std::string> decode_k8s_protobuf(std::string_view body) {
   });
   if (!ok) return unexpected(kind + " protobuf message is truncated or malformed");
   return obj;
+}
+}  // namespace
+
+Expected<json, ProtobufError> decode_k8s_protobuf(std::string_view body) {
+  auto obj = decode(body);
+  if (!obj) return unexpected(ProtobufError{false, std::move(obj.error())});
+  // Protobuf string fields are bytes on the wire; nothing downstream can store or serialise
+  // text that is not UTF-8 (JSON and YAML bodies are refused for it too). Found by
+  // tests/fuzz k8s_protobuf_fuzz.
+  if (!json_text::all_utf8(*obj)) {
+    return unexpected(ProtobufError{true, (*obj)["kind"].get<std::string>() + " protobuf message has a string that is not valid UTF-8"});
+  }
+  return std::move(*obj);
 }
 
 }  // namespace ferrum::apiserver

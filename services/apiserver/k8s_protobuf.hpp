@@ -19,7 +19,13 @@
 
 namespace ferrum::apiserver {
 
-// The decoded object, or why the body cannot be read (truncated, unknown kind, ...).
-Expected<nlohmann::json, std::string> decode_k8s_protobuf(std::string_view body);
+struct ProtobufError {
+  bool invalid_utf8 = false;  // a string field is not UTF-8 (a 400, not an unsupported body)
+  std::string message;
+};
+
+// The decoded object, or why the body cannot be read (truncated, unknown kind, a string that
+// is not UTF-8, ...). Every string of the result is UTF-8.
+Expected<nlohmann::json, ProtobufError> decode_k8s_protobuf(std::string_view body);
 
 }  // namespace ferrum::apiserver

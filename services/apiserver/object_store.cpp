@@ -1,12 +1,14 @@
 #include "object_store.hpp"
 
+#include "ferrum/json_text.hpp"
+
 #include <cstdio>
 #include <cstdlib>
 
 namespace ferrum::apiserver {
 
-ObjectStore::ObjectStore(DurableStore& durable, std::size_t history_size)
-    : durable_(durable), history_size_(history_size) {}
+ObjectStore::ObjectStore(DurableStore& durable, std::size_t history_size, std::size_t history_bytes)
+    : durable_(durable), history_size_(history_size), history_bytes_limit_(history_bytes) {}
 
 ObjectStore::~ObjectStore() { stop(); }
 
@@ -135,6 +137,7 @@ void ObjectStore::mutate(const std::string& resource, const std::string& ns, con
     json last = *current;
     last["metadata"]["resourceVersion"] = std::to_string(rv);
     p.event.type = "DELETED";
+    p.event.bytes = json_text::dump(last).size();
     p.event.object = std::make_shared<const json>(std::move(last));
     m.erase(it);
     --count_;
@@ -143,7 +146,8 @@ void ObjectStore::mutate(const std::string& resource, const std::string& ns, con
     json obj = std::move(decision->object);
     obj["metadata"]["resourceVersion"] = std::to_string(rv);
     auto stored = std::make_shared<const json>(std::move(obj));
-    p.write.data = stored->dump();
+    p.write.data = json_text::dump(*stored);
+    p.event.bytes = p.write.data->size();
     p.event.type = current ? "MODIFIED" : "ADDED";
     p.event.object = stored;
     if (!current) ++count_;
@@ -193,12 +197,15 @@ void ObjectStore::run_committer() {
 void ObjectStore::publish(const WatchEvent& ev) {
   std::lock_guard lock(watch_mu_);
   history_.push_back(ev);
-  while (history_.size() > history_size_) {
+  history_bytes_ += ev.bytes;
+  while (!history_.empty() && (history_.size() > history_size_ || history_bytes_ > history_bytes_limit_)) {
     evicted_up_to_ = history_.front().rv;
+    history_bytes_ -= history_.front().bytes;
     history_.pop_front();
   }
   for (auto it = watchers_.begin(); it != watchers_.end();) {
     if (it->resource == ev.resource && ev.rv > it->from && !it->sink->offer(ev)) {
+      dropped_.fetch_add(1);
       it = watchers_.erase(it);
     } else {
       ++it;
@@ -215,7 +222,10 @@ Expected<std::uint64_t, ApiError> ObjectStore::watch(const std::string& resource
   }
   for (const auto& ev : history_) {
     if (ev.rv > from && ev.resource == resource && !sink->offer(ev)) {
-      return unexpected(ApiError::internal("watch could not keep up with its backlog"));
+      // More to replay than a watcher may queue: as far behind as a watch whose events were
+      // evicted, so the same answer (the client relists).
+      return unexpected(ApiError::gone("too old resource version: " + std::to_string(from) +
+                                       " (the events since exceed the watch buffer; relist)"));
     }
   }
   watchers_.push_back({resource, from, std::move(sink)});
@@ -237,6 +247,11 @@ std::uint64_t ObjectStore::committed_rv() const { return committed_rv_.load(); }
 std::size_t ObjectStore::object_count() const {
   std::shared_lock lock(mu_);
   return count_;
+}
+
+std::size_t ObjectStore::history_bytes() const {
+  std::lock_guard lock(watch_mu_);
+  return history_bytes_;
 }
 
 std::size_t ObjectStore::watcher_count() const {

@@ -13,11 +13,16 @@
 // - Reads see the in-memory state, which may include writes whose commit is in flight. If a
 //   commit fails the process cannot keep its promise and aborts (as databases do on fsync
 //   errors); on restart memory is rebuilt from disk.
-// - Watches: a bounded history ring of events. A watcher starting at resourceVersion R gets
-//   every event after R for its resource exactly once; if events after R were evicted (or R
-//   predates this process's start), it gets `gone`.
+// - Watches: a history ring of events, bounded in events and in bytes (the stored size of
+//   their objects, which the ring may be the last to hold), as kube-apiserver's watch cache
+//   is bounded (staging/src/k8s.io/apiserver/pkg/storage/cacher/watch_cache.go, capacity).
+//   A watcher starting at resourceVersion R gets every event after R for its resource
+//   exactly once; if events after R were evicted (or R predates this process's start), or
+//   replaying them would overflow the watcher's bounded queue, it gets `gone` (410: the
+//   client relists).
 
 #include <condition_variable>
+#include <atomic>
 #include <cstdint>
 #include <functional>
 #include <map>
@@ -47,6 +52,7 @@ struct WatchEvent {
   std::string type;  // ADDED, MODIFIED, DELETED
   ObjectPtr object;  // for DELETED, the last state
   ObjectPtr previous;  // the state before (MODIFIED, DELETED), for selector transitions
+  std::size_t bytes = 0;  // the stored (JSON) size of `object`: what memory bounds count
 };
 
 // Receives events on the committer thread; must not block. Returning false means the
@@ -77,7 +83,8 @@ using MutationDone = std::function<void(Expected<MutationResult, ApiError>)>;
 
 class ObjectStore {
  public:
-  ObjectStore(DurableStore& durable, std::size_t history_size);
+  // history_size: events kept for resuming watches; history_bytes: their objects' size.
+  ObjectStore(DurableStore& durable, std::size_t history_size, std::size_t history_bytes = 256u << 20);
   ~ObjectStore();
 
   // Loads everything from disk; returns the number of objects.
@@ -111,6 +118,8 @@ class ObjectStore {
   std::uint64_t committed_rv() const;
   std::size_t object_count() const;
   std::size_t watcher_count() const;
+  std::uint64_t watchers_dropped() const { return dropped_.load(); }  // could not keep up
+  std::size_t history_bytes() const;
   std::uint64_t commits() const { return commits_.load(); }
 
   static std::string key(const std::string& ns, const std::string& name) { return ns + "/" + name; }
@@ -127,6 +136,7 @@ class ObjectStore {
 
   DurableStore& durable_;
   const std::size_t history_size_;
+  const std::size_t history_bytes_limit_;
 
   mutable std::shared_mutex mu_;  // guards objects_ and rv_
   std::unordered_map<std::string, std::map<std::string, ObjectPtr>> objects_;
@@ -143,7 +153,9 @@ class ObjectStore {
 
   mutable std::mutex watch_mu_;  // guards history_, watchers_, evicted_up_to_
   std::deque<WatchEvent> history_;
+  std::size_t history_bytes_ = 0;
   std::uint64_t evicted_up_to_ = 0;
+  std::atomic<std::uint64_t> dropped_{0};
   struct WatcherEntry {
     std::string resource;
     std::uint64_t from;

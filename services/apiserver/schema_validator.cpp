@@ -8,6 +8,8 @@
 #include <optional>
 #include <regex>
 
+#include "ferrum/json_text.hpp"
+
 namespace ferrum::apiserver {
 
 namespace {
@@ -22,10 +24,6 @@ std::string child_path(const std::string& parent, const std::string& key) {
   return parent.empty() ? key : parent + "." + key;
 }
 
-std::string index_path(const std::string& parent, std::size_t i) {
-  return parent + "[" + std::to_string(i) + "]";
-}
-
 // Go's %v of a float64 prints integral values without a fraction.
 std::string number_text(const json& v) {
   if (v.is_number_float()) {
@@ -34,13 +32,13 @@ std::string number_text(const json& v) {
       return std::to_string(static_cast<std::int64_t>(d));
     }
   }
-  return v.dump();
+  return json_text::dump(v);
 }
 
 // How field.Error prints a bad value: strings quoted, numbers and booleans bare.
 std::string bad_value(const json& v) {
   if (v.is_number()) return number_text(v);
-  return v.dump();
+  return json_text::dump(v);
 }
 
 // The JSON type name kube-openapi reports for a value.
@@ -210,12 +208,44 @@ const std::regex* pattern_regex(const std::string& pattern) {
   return it->second ? &*it->second : nullptr;
 }
 
+// The path of the value being checked lives in one buffer, extended on the way down and cut
+// back on the way up, so a deep object costs memory linear in its depth for paths (a string
+// per level would be quadratic: 10000 levels of 300-byte keys are 15 GB).
+class PathScope {
+ public:
+  PathScope(std::string& path, const std::string& key) : path_(path), mark_(path.size()) {
+    if (!path_.empty()) path_ += '.';
+    path_ += key;
+  }
+  PathScope(std::string& path, std::size_t index) : path_(path), mark_(path.size()) {
+    path_ += '[' + std::to_string(index) + ']';
+  }
+  ~PathScope() { path_.resize(mark_); }
+  PathScope(const PathScope&) = delete;
+  PathScope& operator=(const PathScope&) = delete;
+
+ private:
+  std::string& path_;
+  std::size_t mark_;
+};
+
 class Validator {
  public:
   explicit Validator(std::vector<SchemaProblem>& out) : out_(out) {}
 
-  void check(const json& schema, const json& v, const std::string& path, bool root) {
+  void check_root(const json& schema, const json& v) { check(schema, v, path_, true, 0); }
+
+ private:
+  // `path` is path_ (the buffer PathScope maintains).
+
+  void check(const json& schema, const json& v, const std::string& path, bool root, std::size_t depth = 0) {
     if (!schema.is_object()) return;
+    // Two frames (about 1.4 KB of stack) per level of schema and object: stop at
+    // kMaxValidationDepth instead of overflowing a thread's stack.
+    if (depth > kMaxValidationDepth) {
+      add(path, "Invalid value: " + path + ": " + json_text::depth_message(kMaxValidationDepth));
+      return;
+    }
     if (v.is_null()) {
       if (flag(schema, "nullable")) return;
       std::string type = declared_type(schema);
@@ -232,13 +262,12 @@ class Validator {
       }
     }
     check_enum(schema, v, path);
-    if (v.is_object()) check_object(schema, v, path, root);
-    if (v.is_array()) check_array(schema, v, path);
+    if (v.is_object()) check_object(schema, v, path, root, depth);
+    if (v.is_array()) check_array(schema, v, path, depth);
     if (v.is_string()) check_string(schema, v.get_ref<const std::string&>(), path);
     if (v.is_number()) check_number(schema, v, path);
   }
 
- private:
   static std::string declared_type(const json& schema) {
     if (flag(schema, "x-kubernetes-int-or-string")) return "integer,string";
     auto it = schema.find("type");
@@ -269,12 +298,12 @@ class Validator {
     for (const auto& allowed : *it) {
       if (!supported.empty()) supported += ", ";
       // Non-string values are marshalled to JSON, then quoted like the strings.
-      supported += json(allowed.is_string() ? allowed.get<std::string>() : allowed.dump()).dump();
+      supported += json_text::dump(allowed.is_string() ? allowed : json(json_text::dump(allowed)));
     }
     add(path, "Unsupported value: " + bad_value(v) + ": supported values: " + supported);
   }
 
-  void check_object(const json& schema, const json& v, const std::string& path, bool root) {
+  void check_object(const json& schema, const json& v, const std::string& path, bool root, std::size_t depth) {
     if (auto req = schema.find("required"); req != schema.end() && req->is_array()) {
       for (const auto& name : *req) {
         if (name.is_string() && !v.contains(name.get<std::string>())) {
@@ -293,20 +322,21 @@ class Validator {
     const bool preserve = flag(schema, "x-kubernetes-preserve-unknown-fields");
     const bool embedded = flag(schema, "x-kubernetes-embedded-resource");
     for (const auto& [key, child] : v.items()) {
-      std::string p = child_path(path, key);
       if (root && (key == "apiVersion" || key == "kind")) continue;
+      PathScope scope(path_, key);
+      const std::string& p = path_;
       if (root && key == "metadata") {
         if (!child.is_object()) type_error(p, "object", child);
         continue;
       }
       if (props != nullptr) {
         if (auto it = props->find(key); it != props->end()) {
-          check(*it, child, p, false);
+          check(*it, child, p, false, depth + 1);
           continue;
         }
       }
       if (additional != nullptr) {
-        check(*additional, child, p, false);
+        check(*additional, child, p, false, depth + 1);
         continue;
       }
       if (additional_allowed || preserve) continue;
@@ -316,9 +346,12 @@ class Validator {
     check_count(schema, v.size(), path, "maxProperties", "minProperties", "properties");
   }
 
-  void check_array(const json& schema, const json& v, const std::string& path) {
+  void check_array(const json& schema, const json& v, const std::string& path, std::size_t depth) {
     if (auto items = schema.find("items"); items != schema.end() && items->is_object()) {
-      for (std::size_t i = 0; i < v.size(); ++i) check(*items, v[i], index_path(path, i), false);
+      for (std::size_t i = 0; i < v.size(); ++i) {
+        PathScope scope(path_, i);
+        check(*items, v[i], path_, false, depth + 1);
+      }
     }
     check_count(schema, v.size(), path, "maxItems", "minItems", "items");
   }
@@ -366,7 +399,7 @@ class Validator {
     if (auto it = schema.find("format"); it != schema.end() && it->is_string()) {
       const auto& format = it->get_ref<const std::string&>();
       if (!valid_format(format, s)) {
-        invalid(path, s, path + " in body must be of type " + format + ": " + json(s).dump());
+        invalid(path, s, path + " in body must be of type " + format + ": " + json_text::dump(json(s)));
       }
     }
   }
@@ -403,13 +436,15 @@ class Validator {
   }
 
   std::vector<SchemaProblem>& out_;
+  std::string path_;
 };
 
-void prune(const json& schema, json& v, bool root) {
+void prune(const json& schema, json& v, bool root, std::size_t depth = 0) {
   if (!schema.is_object()) return;
+  if (depth > kMaxValidationDepth) return;  // validation reports it
   if (v.is_array()) {
     if (auto items = schema.find("items"); items != schema.end() && items->is_object()) {
-      for (auto& item : v) prune(*items, item, false);
+      for (auto& item : v) prune(*items, item, false, depth + 1);
     }
     return;
   }
@@ -446,7 +481,7 @@ void prune(const json& schema, json& v, bool root) {
       it = v.erase(it);
       continue;
     }
-    if (child_schema != nullptr) prune(*child_schema, *it, false);
+    if (child_schema != nullptr) prune(*child_schema, *it, false, depth + 1);
     ++it;
   }
 }
@@ -458,7 +493,7 @@ std::vector<SchemaProblem> validate_against_schema(const nlohmann::json& schema,
   std::vector<SchemaProblem> out;
   // No schema (built-ins) validates nothing.
   if (!schema.is_object()) return out;
-  Validator(out).check(schema, object, "", true);
+  Validator(out).check_root(schema, object);
   return out;
 }
 

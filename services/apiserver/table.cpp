@@ -1,5 +1,7 @@
 #include "table.hpp"
 
+#include "ferrum/json_text.hpp"
+
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
@@ -351,7 +353,7 @@ std::optional<std::chrono::system_clock::time_point> parse_rfc3339(std::string_v
 // as their text.
 std::string print_value(const json& v) {
   if (v.is_string()) return v.get<std::string>();
-  return v.dump();
+  return json_text::dump(v);
 }
 
 // The CRD table convertor's cellForJSONValue, plus its string-column branch.

@@ -2,6 +2,8 @@
 
 #include <fmt/format.h>
 
+#include "ferrum/json_text.hpp"
+
 namespace ferrum::bmcd {
 
 std::string_view backend_name(Backend b) { return b == Backend::kIpmi ? "ipmi" : "api"; }
@@ -58,7 +60,7 @@ Expected<BmcTarget, TargetError> resolve_target(const model::Server& server,
                                         raw["spec"]["bmc"].contains("port")) {
       const auto& p = raw["spec"]["bmc"]["port"];
       if (!p.is_number_integer() || p.get<std::int64_t>() < 1 || p.get<std::int64_t>() > 65535) {
-        return unexpected(precondition("spec.bmc.port: " + p.dump() + " is not a port (1-65535)"));
+        return unexpected(precondition("spec.bmc.port: " + json_text::dump(p) + " is not a port (1-65535)"));
       }
     }
     t.backend = Backend::kIpmi;

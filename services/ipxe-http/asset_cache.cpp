@@ -9,6 +9,7 @@
 #include <fstream>
 #include <nlohmann/json.hpp>
 
+#include "ferrum/json_text.hpp"
 #include "ferrum/model/json_fields.hpp"
 #include "ipxe_script.hpp"
 
@@ -160,7 +161,7 @@ AssetState AssetCache::sync_one(const std::string& env, const std::string& asset
       // The bytes first, then the record of where they came from: a crash in between leaves
       // a record that does not match and the asset is downloaded again.
       if (::rename(tmp.c_str(), path.c_str()) != 0 ||
-          !write_file_atomically(path + ".source", source.dump())) {
+          !write_file_atomically(path + ".source", json_text::dump(source))) {
         r.ok = false;
         r.reason = "WriteError";
         r.message = "storing " + path + ": " + std::strerror(errno);

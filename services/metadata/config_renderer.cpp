@@ -1,5 +1,6 @@
 #include "config_renderer.hpp"
 
+#include "ferrum/json_text.hpp"
 #include "ferrum/patch.hpp"
 #include "ferrum/yaml.hpp"
 
@@ -78,7 +79,7 @@ Expected<std::size_t, std::string> find_main_document(const std::vector<json>& d
   }
   if (!v->is_string() || v->get<std::string>() != "v1alpha1") {
     return unexpected("machine config document " + std::to_string(*found) + " has version " +
-                      v->dump() + "; only version v1alpha1 is supported");
+                      json_text::dump(*v) + "; only version v1alpha1 is supported");
   }
   return *found;
 }
@@ -134,6 +135,14 @@ class Renderer {
         return fail("configPatches", RenderError::kNoIndex, "", "",
                     "the patched machine config is a " + type_name(*patched) +
                         ", not a map (a patch replaced the whole document)");
+      }
+      // RFC 6902 values may nest as deep as the API allows (10000), where YAML documents
+      // (the bootstrap config, strategic patches) stop at yaml::kMaxDepth; the emitter
+      // recurses and indents once per level, so the config may not nest deeper either.
+      if (json_text::deeper_than(*patched, yaml::kMaxDepth)) {
+        return fail("configPatches", RenderError::kNoIndex, "", "",
+                    "the patched machine config nests deeper than " + std::to_string(yaml::kMaxDepth) +
+                        " levels, more than any YAML reader of it accepts");
       }
       docs_[*main_index] = std::move(*patched);
       if (auto again = find_main_document(docs_); !again) {

@@ -7,6 +7,7 @@
 #include <sstream>
 
 #include "ferrum/base64.hpp"
+#include "ferrum/json_text.hpp"
 #include "ferrum/kube/config.hpp"
 #include "ferrum/yaml.hpp"
 
@@ -137,7 +138,7 @@ class KubeconfigReader {
     auto it = o.find(key);
     if (it == o.end() || it->is_null() || it->is_object() || it->is_array()) return {};
     if (it->is_string()) return it->get<std::string>();
-    return it->dump();
+    return json_text::dump(*it);
   }
 
   Expected<bool, std::string> boolean(const json& o, const char* key,

@@ -1,5 +1,7 @@
 #include "ferrum/kube/client.hpp"
 
+#include "ferrum/json_text.hpp"
+
 namespace ferrum::kube {
 
 namespace {
@@ -90,7 +92,7 @@ Result<Json> RestClient::create(const ResourceId& r, const Json& obj) {
     return unexpected(bad_request("create " + r.plural + ": metadata.namespace is empty"));
   return call({"POST",
                r.collection_path(r.namespaced ? ns : ""),
-               obj.dump(),
+               json_text::dump(obj),
                "application/json",
                "application/json",
                {}});
@@ -105,7 +107,7 @@ Result<Json> RestClient::put_object(const ResourceId& r, const Json& obj, std::s
     return unexpected(bad_request("update " + r.plural + ": metadata.namespace is empty"));
   return call({"PUT",
                r.object_path(r.namespaced ? ns : "", name, sub),
-               obj.dump(),
+               json_text::dump(obj),
                "application/json",
                "application/json",
                {}});
@@ -126,7 +128,7 @@ Result<Json> RestClient::patch(const ResourceId& r, std::string_view ns, std::st
         bad_request("patch " + r.plural + ": a JSON patch is an array of operations"));
   return call({"PATCH",
                r.object_path(ns, name, subresource),
-               patch.dump(),
+               json_text::dump(patch),
                std::string(patch_content_type(type)),
                "application/json",
                {}});
@@ -142,7 +144,7 @@ Result<Json> RestClient::remove(const ResourceId& r, std::string_view ns, std::s
   if (!opts.propagation_policy.empty()) body["propagationPolicy"] = opts.propagation_policy;
   if (opts.grace_period_seconds) body["gracePeriodSeconds"] = *opts.grace_period_seconds;
   return call(
-      {"DELETE", r.object_path(ns, name), body.dump(), "application/json", "application/json", {}});
+      {"DELETE", r.object_path(ns, name), json_text::dump(body), "application/json", "application/json", {}});
 }
 
 Result<WatchEnd> RestClient::watch(const ResourceId& r, std::string_view ns,

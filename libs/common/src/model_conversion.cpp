@@ -2,6 +2,7 @@
 #include <span>
 #include <vector>
 
+#include "ferrum/json_text.hpp"
 #include "ferrum/model/conversion.hpp"
 #include "ferrum/model/kinds.hpp"
 
@@ -217,7 +218,10 @@ std::optional<Fragment> take_saved(json& obj, Version want) {
   if (it == annotations->end()) return std::nullopt;
   std::optional<Fragment> saved;
   if (it->is_string()) {
-    json data = json::parse(it->get<std::string>(), nullptr, /*allow_exceptions=*/false);
+    // The annotation is client text: bounded in nesting like a body, since the saved fields
+    // are copied (recursively) into the converted object.
+    auto parsed = json_text::parse(it->get<std::string>());
+    json data = parsed ? std::move(*parsed) : json();
     if (data.is_object() && data.value("version", "") == version_name(want) &&
         data.contains("fields") && data["fields"].is_object()) {
       saved = data["fields"];
@@ -230,7 +234,7 @@ std::optional<Fragment> take_saved(json& obj, Version want) {
 
 void save(json& obj, Version v, const Fragment& fields) {
   json data{{"version", version_name(v)}, {"fields", fields}};
-  set_field(obj, {"metadata", "annotations", kConversionDataAnnotation}, data.dump());
+  set_field(obj, {"metadata", "annotations", kConversionDataAnnotation}, json_text::dump(data));
 }
 
 Expected<json, std::string> convert_object(const json& obj, std::string_view kind, Version from,

@@ -5,6 +5,7 @@
 #include <optional>
 #include <utility>
 
+#include "ferrum/json_text.hpp"
 #include "ferrum/talos_merge_rules.hpp"
 #include "ferrum/yaml.hpp"
 
@@ -25,6 +26,14 @@ std::optional<std::string> pointer_syntax_error(const std::string& pointer) {
     }
   }
   return std::nullopt;
+}
+
+// A pointer addresses a node as deep as it has tokens; none of a document within the nesting
+// limit is deeper (and walking a longer one costs quadratic time for its error messages).
+std::optional<std::string> pointer_depth_error(const std::string& pointer) {
+  auto tokens = static_cast<std::size_t>(std::count(pointer.begin(), pointer.end(), '/'));
+  if (tokens <= json_text::kMaxNestingDepth) return std::nullopt;
+  return std::to_string(tokens) + " tokens: " + json_text::depth_message();
 }
 
 std::vector<std::string> pointer_tokens(const std::string& pointer) {
@@ -148,7 +157,7 @@ Walk walk(const json& doc, const std::vector<std::string>& tokens, std::size_t c
 }
 
 std::string abbreviated(const json& v) {
-  std::string text = v.dump();
+  std::string text = json_text::dump(v);
   if (text.size() > 120) text = text.substr(0, 117) + "...";
   return text;
 }
@@ -257,6 +266,10 @@ std::optional<PatchError> validate_operation(const json& operation, std::size_t 
     error.reason = "invalid path: " + *bad;
     return error;
   }
+  if (auto bad = pointer_depth_error(error.path)) {
+    error.reason = "invalid path: " + *bad;
+    return error;
+  }
   if ((error.op == "add" || error.op == "replace" || error.op == "test") && !field("value")) {
     error.reason = "missing field \"value\"";
     return error;
@@ -276,12 +289,38 @@ std::optional<PatchError> validate_operation(const json& operation, std::size_t 
       error.reason = "invalid from: " + *bad;
       return error;
     }
+    if (auto bad = pointer_depth_error(from_path)) {
+      error.reason = "invalid from: " + *bad;
+      return error;
+    }
     if (error.op == "move" && error.path.size() > from_path.size() &&
         error.path.compare(0, from_path.size(), from_path) == 0 &&
         error.path[from_path.size()] == '/') {
       error.reason = "cannot move " + display(from_path) + " into its own child";
       return error;
     }
+  }
+  return std::nullopt;
+}
+
+// The depth the document would have where an add/replace/copy/move puts its value: as many
+// levels as the path has tokens, plus the value's own.
+std::optional<std::string> check_result_depth(const json& doc, const json& operation,
+                                              const std::string& op, const std::string& path) {
+  const json* value = nullptr;
+  if (op == "add" || op == "replace") {
+    value = &operation.at("value");
+  } else if (op == "copy" || op == "move") {
+    const auto& from = operation.at("from").get_ref<const std::string&>();
+    auto tokens = pointer_tokens(from);
+    value = walk(doc, tokens, tokens.size()).node;
+  }
+  if (value == nullptr) return std::nullopt;
+  std::size_t at = pointer_tokens(path).size();
+  std::size_t limit = json_text::kMaxNestingDepth;
+  if (at + json_text::depth(*value, limit) > limit) {
+    return "the value would nest the document deeper than " + std::to_string(limit) + " levels (" +
+           json_text::depth_message() + ")";
   }
   return std::nullopt;
 }
@@ -316,7 +355,7 @@ bool is_directive(const json& v) { return v.is_object() && v.contains(kDirective
 void require_delete(const json& directive, const std::string& path) {
   const json& value = directive.at(kDirective);
   if (value != "delete") {
-    throw MergeError{path, "unsupported $patch directive " + value.dump() + " at " + display(path) +
+    throw MergeError{path, "unsupported $patch directive " + json_text::dump(value) + " at " + display(path) +
                                ": only delete is supported"};
   }
 }
@@ -628,7 +667,7 @@ Identity identity_of(const json& doc) {
   Identity id;
   auto text = [&](const char* key) {
     auto it = doc.find(key);
-    return it == doc.end() ? std::string() : it->dump();
+    return it == doc.end() ? std::string() : json_text::dump(*it);
   };
   if (!doc.contains("kind")) {
     id.main_config = true;
@@ -717,12 +756,21 @@ Expected<json, PatchError> apply_json_patch(json&& doc, const json& patch) {
   for (std::size_t i = 0; i < patch.size(); ++i) {
     if (auto error = validate_operation(patch[i], i)) return unexpected(std::move(*error));
   }
+  // nlohmann copies and compares values recursively: nothing deeper than the nesting limit
+  // goes in, and no operation may build anything deeper.
+  if (json_text::deeper_than(doc)) {
+    return unexpected(PatchError{PatchError::kWholePatch, "", "",
+                                 "the document is nested too deeply: " + json_text::depth_message()});
+  }
   json result = std::move(doc);
   for (std::size_t i = 0; i < patch.size(); ++i) {
     const json& operation = patch[i];
     const auto& op = operation.at("op").get_ref<const std::string&>();
     const auto& path = operation.at("path").get_ref<const std::string&>();
     if (auto reason = check_operation(result, operation, op, path)) {
+      return unexpected(PatchError{i, op, path, std::move(*reason)});
+    }
+    if (auto reason = check_result_depth(result, operation, op, path)) {
       return unexpected(PatchError{i, op, path, std::move(*reason)});
     }
     try {
@@ -734,7 +782,16 @@ Expected<json, PatchError> apply_json_patch(json&& doc, const json& patch) {
   return result;
 }
 
-json apply_merge_patch(const json& doc, const json& patch) {
+Expected<json, PatchError> apply_merge_patch(const json& doc, const json& patch) {
+  // nlohmann's merge_patch recurses once per level of the patch; the result is no deeper
+  // than the deeper of the two.
+  for (const auto& [what, v] : {std::pair{"document", &doc}, std::pair{"patch", &patch}}) {
+    if (json_text::deeper_than(*v)) {
+      return unexpected(PatchError{PatchError::kWholePatch, "", "",
+                                   std::string("the ") + what + " is nested too deeply: " +
+                                       json_text::depth_message()});
+    }
+  }
   json result = doc;
   result.merge_patch(patch);
   return result;
@@ -768,6 +825,19 @@ Expected<std::vector<json>, StrategicPatchError> apply_strategic_patch(
 
 Expected<std::vector<json>, StrategicPatchError> apply_strategic_patch(
     std::vector<json>&& config, const std::vector<json>& patch_docs) {
+  // The merge recurses along the patch and copies subtrees of both: neither may be deeper
+  // than the nesting limit (the result is then no deeper either).
+  for (std::size_t i = 0; i < patch_docs.size(); ++i) {
+    if (json_text::deeper_than(patch_docs[i])) {
+      return unexpected(StrategicPatchError{i, "", "the patch document is nested too deeply: " +
+                                                       json_text::depth_message()});
+    }
+  }
+  for (const auto& doc : config) {
+    if (json_text::deeper_than(doc)) {
+      return unexpected(StrategicPatchError{0, "", "the config is nested too deeply: " + json_text::depth_message()});
+    }
+  }
   std::vector<json> result = std::move(config);
   for (std::size_t i = 0; i < patch_docs.size(); ++i) {
     try {

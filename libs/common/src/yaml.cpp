@@ -1,5 +1,6 @@
 #include "ferrum/yaml.hpp"
 
+#include <yaml-cpp/eventhandler.h>
 #include <yaml-cpp/yaml.h>
 
 #include <charconv>
@@ -7,7 +8,10 @@
 #include <cstdint>
 #include <limits>
 #include <optional>
+#include <sstream>
 #include <unordered_set>
+
+#include "ferrum/json_text.hpp"
 
 namespace ferrum::yaml {
 namespace {
@@ -17,7 +21,6 @@ using json = nlohmann::json;
 // Alias expansion can turn a few hundred bytes into billions of nodes ("billion laughs");
 // patches arrive on request paths, so conversion stops well before memory does.
 constexpr std::size_t kMaxNodes = 1'000'000;
-constexpr std::size_t kMaxDepth = 256;
 
 constexpr std::string_view kTagStr = "tag:yaml.org,2002:str";
 constexpr std::string_view kTagInt = "tag:yaml.org,2002:int";
@@ -193,7 +196,9 @@ class Converter {
     if (++nodes_ > kMaxNodes) {
       throw ConversionError{node.Mark(), "document expands to more than 1000000 nodes"};
     }
-    if (depth > kMaxDepth) throw ConversionError{node.Mark(), "nesting deeper than 256 levels"};
+    if (depth > kMaxDepth) {
+      throw ConversionError{node.Mark(), "nesting deeper than " + std::to_string(kMaxDepth) + " levels"};
+    }
     switch (node.Type()) {
       case YAML::NodeType::Null:
         return node.Tag() == kTagStr ? json("") : json(nullptr);
@@ -256,7 +261,65 @@ class Converter {
   std::size_t nodes_ = 0;
 };
 
+// go-yaml (v2 for sigs.k8s.io/yaml, v3 for Talos) refuses input that is not UTF-8
+// (readerc.go: "invalid leading/trailing UTF-8 octet"); yaml-cpp passes such bytes through
+// into strings nothing downstream can serialise.
+std::optional<ParseError> utf8_error(std::string_view text) {
+  auto at = json_text::invalid_utf8_at(text);
+  if (!at) return std::nullopt;
+  std::size_t line = 1, column = 1;
+  for (std::size_t i = 0; i < *at; ++i) {
+    if (text[i] == '\n') {
+      ++line;
+      column = 1;
+    } else if ((static_cast<unsigned char>(text[i]) & 0xC0) != 0x80) {
+      ++column;
+    }
+  }
+  static constexpr char kHex[] = "0123456789ABCDEF";
+  auto byte = static_cast<unsigned char>(text[*at]);
+  return ParseError{line, column, std::string("invalid UTF-8 (byte 0x") + kHex[byte >> 4] + kHex[byte & 15] + ")"};
+}
+
+// yaml-cpp 0.7.0 can loop forever on some malformed streams (found by tests/fuzz yaml_fuzz:
+// `, data": {"ab": "dg=="}{...` makes HandleNextDocument return an empty document at the same
+// position again and again, and LoadAll collects them until memory runs out). A first pass
+// over the events, which allocates no nodes, stops when a document starts where the previous
+// one did.
+class ProgressCheck final : public YAML::EventHandler {
+ public:
+  void OnDocumentStart(const YAML::Mark& mark) override {
+    if (last_start_ && mark.pos <= *last_start_) {
+      throw ConversionError{mark, "malformed YAML stream: the parser stopped making progress here"};
+    }
+    last_start_ = mark.pos;
+  }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnSequenceEnd() override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapEnd() override {}
+
+ private:
+  std::optional<int> last_start_;
+};
+
 Expected<std::vector<json>, ParseError> load(std::string_view text) {
+  if (auto e = utf8_error(text)) return unexpected(std::move(*e));
+  try {
+    std::istringstream in{std::string(text)};
+    YAML::Parser parser(in);
+    ProgressCheck check;
+    while (parser.HandleNextDocument(check)) {
+    }
+  } catch (const ConversionError& e) {
+    return unexpected(to_parse_error(e.mark, e.reason));
+  } catch (const YAML::Exception& e) {
+    return unexpected(to_parse_error(e.mark, e.msg));
+  }
   try {
     std::vector<YAML::Node> nodes = YAML::LoadAll(std::string(text));
     std::vector<json> docs;

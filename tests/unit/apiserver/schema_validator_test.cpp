@@ -4,6 +4,7 @@
 #include <gtest/gtest.h>
 
 #include "crd_fixtures.hpp"
+#include "ferrum/json_text.hpp"
 
 namespace ferrum::apiserver {
 namespace {
@@ -371,6 +372,26 @@ TEST(SchemaValidator, ValueConstraints) {
 
 TEST(SchemaValidator, NoSchemaValidatesNothing) {
   EXPECT_THAT(validate_against_schema(nullptr, {{"anything", 1}}), IsEmpty());
+}
+
+// The validator recurses once per level of schema and object: a CRD whose schema and object
+// nest as deep as Kubernetes' decoding limit allows get a problem, not a stack overflow
+// (before the bound, 10,000 levels overflowed an 8 MB stack at about level 5,900).
+TEST(SchemaValidator, NestingBeyondTheLimitIsAProblemNotACrash) {
+  const std::size_t limit = kMaxValidationDepth;
+  json schema = {{"type", "integer"}};
+  json object = 1;
+  for (std::size_t i = 0; i < json_text::kMaxNestingDepth / 2; ++i) {
+    schema = {{"type", "object"}, {"properties", {{"a", std::move(schema)}}}};
+    object = {{"a", std::move(object)}};
+  }
+  auto problems = validate_against_schema(schema, object);
+  ASSERT_EQ(problems.size(), 1u);
+  EXPECT_THAT(problems[0].message, ::testing::HasSubstr("exceeded max depth of 1000"));
+  EXPECT_EQ(problems[0].field.size(), 2 * (limit + 1) - 1);  // a.a.a... at the level refused
+  json pruned = object;
+  prune_to_schema(schema, pruned);
+  EXPECT_EQ(pruned, object);
 }
 
 }  // namespace

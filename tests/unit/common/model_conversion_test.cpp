@@ -128,6 +128,17 @@ TEST(ModelConversion, StaleOrMalformedAnnotationIsDropped) {
   EXPECT_EQ(must_convert(v1, "v1alpha2"), json::parse(kServerV2));
 }
 
+// The annotation is client text copied into the converted object: nested past Kubernetes'
+// limit (here 100,000 levels in 200 KB) it is dropped like a malformed one, not copied
+// recursively until the stack runs out.
+TEST(ModelConversion, DeeplyNestedAnnotationIsDropped) {
+  json v1 = json::parse(kServerV1);
+  std::string deep = R"({"version":"v1alpha2","fields":)" + std::string(100'000, '[') +
+                     std::string(100'000, ']') + "}";
+  v1["metadata"]["annotations"][std::string(kConversionDataAnnotation)] = deep;
+  EXPECT_EQ(must_convert(v1, "v1alpha2"), json::parse(kServerV2));
+}
+
 // The lossy cases in the other direction: v1alpha1 input that v1alpha2 cannot say.
 TEST(ModelConversion, OddV1InputRoundTripsThroughAnnotation) {
   // cpu carrying a key named like the v1alpha2 field it maps onto.

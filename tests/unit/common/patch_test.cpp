@@ -8,6 +8,7 @@
 #include <string>
 #include <vector>
 
+#include "ferrum/json_text.hpp"
 #include "ferrum/yaml.hpp"
 
 namespace ferrum::patch {
@@ -239,7 +240,7 @@ class MergePatchRfc7386 : public testing::TestWithParam<MergeCase> {};
 TEST_P(MergePatchRfc7386, AppendixA) {
   const json target = json::parse(GetParam().target);
   const json before = target;
-  EXPECT_EQ(apply_merge_patch(target, json::parse(GetParam().patch)),
+  EXPECT_EQ(*apply_merge_patch(target, json::parse(GetParam().patch)),
             json::parse(GetParam().result));
   EXPECT_EQ(target, before);
 }
@@ -276,7 +277,7 @@ TEST(MergePatchRfc7386, SectionThreeExample) {
     "author": {"familyName": null},
     "tags": ["example"]
   })");
-  EXPECT_EQ(apply_merge_patch(target, patch), json::parse(R"({
+  EXPECT_EQ(*apply_merge_patch(target, patch), json::parse(R"({
     "title": "Hello!",
     "author": {"givenName": "John"},
     "tags": ["example"],
@@ -520,6 +521,87 @@ TEST(StrategicPatch, ParsedPatchDocumentsOverload) {
                                       std::vector<json>{json{{"cluster", {{"clusterName", "x"}}}}});
   ASSERT_TRUE(result.has_value());
   EXPECT_EQ((*result)[0]["cluster"]["clusterName"], "x");
+}
+
+// ---- nesting: every walker here recurses once per level ----
+// Inputs as deep as Kubernetes allows (10000) patch; deeper ones are refused with an error
+// instead of overflowing the stack (before: a merge patch of 70,000 nested arrays killed the
+// API server).
+
+json nested(std::size_t depth, json leaf = 1) {
+  for (std::size_t i = 0; i < depth; ++i) leaf = json{{"a", std::move(leaf)}};
+  return leaf;
+}
+
+TEST(PatchNesting, MergePatchAtTheLimitAppliesAndBeyondItIsRefused) {
+  const std::size_t limit = json_text::kMaxNestingDepth;
+  auto ok = apply_merge_patch(nested(limit), nested(limit, 2));
+  ASSERT_TRUE(ok.has_value()) << ok.error().message();
+  EXPECT_EQ(json_text::depth(*ok), limit);
+
+  auto deep_patch = apply_merge_patch(json::object(), nested(100'000));
+  ASSERT_FALSE(deep_patch.has_value());
+  EXPECT_EQ(deep_patch.error().message(), "patch: the patch is nested too deeply: exceeded max depth of 10000");
+  auto deep_doc = apply_merge_patch(nested(limit + 1), json::object());
+  ASSERT_FALSE(deep_doc.has_value());
+  EXPECT_THAT(deep_doc.error().reason, HasSubstr("the document is nested too deeply"));
+}
+
+TEST(PatchNesting, JsonPatchNamesTheOperationThatWouldNestTooDeep) {
+  const std::size_t limit = json_text::kMaxNestingDepth;
+  // The value is as deep as allowed, but it lands two levels down.
+  json patch = json::array({{{"op", "add"}, {"path", "/x"}, {"value", 1}},
+                            {{"op", "add"}, {"path", "/y/z"}, {"value", nested(limit - 1)}}});
+  auto r = apply_json_patch(json{{"y", json::object()}}, patch);
+  ASSERT_FALSE(r.has_value());
+  EXPECT_EQ(r.error().index, 1u);
+  EXPECT_EQ(r.error().op, "add");
+  EXPECT_THAT(r.error().reason, HasSubstr("exceeded max depth of 10000"));
+
+  // One level up it fits.
+  patch[1]["path"] = "/y";
+  auto fits = apply_json_patch(json{{"y", json::object()}}, patch);
+  ASSERT_TRUE(fits.has_value()) << fits.error().message();
+  EXPECT_EQ(json_text::depth(*fits), limit);
+
+  // copy duplicates a subtree under a deeper path.
+  json doc = {{"deep", nested(limit - 1)}, {"b", json::object()}};
+  auto copied = apply_json_patch(doc, json::array({{{"op", "copy"}, {"from", "/deep"}, {"path", "/b/c"}}}));
+  ASSERT_FALSE(copied.has_value());
+  EXPECT_EQ(copied.error().op, "copy");
+}
+
+TEST(PatchNesting, JsonPatchRefusesDeepDocumentsAndPaths) {
+  const std::size_t limit = json_text::kMaxNestingDepth;
+  auto deep = apply_json_patch(nested(limit + 1), json::array({{{"op", "add"}, {"path", "/x"}, {"value", 1}}}));
+  ASSERT_FALSE(deep.has_value());
+  EXPECT_THAT(deep.error().message(), HasSubstr("exceeded max depth of 10000"));
+
+  std::string long_path;
+  for (std::size_t i = 0; i <= limit; ++i) long_path += "/a";
+  auto path = apply_json_patch(json::object(), json::array({{{"op", "remove"}, {"path", long_path}}}));
+  ASSERT_FALSE(path.has_value());
+  EXPECT_EQ(path.error().index, 0u);
+  EXPECT_THAT(path.error().reason, HasSubstr("invalid path: 10001 tokens: exceeded max depth of 10000"));
+}
+
+TEST(PatchNesting, StrategicPatchRefusesDeepDocuments) {
+  const std::size_t limit = json_text::kMaxNestingDepth;
+  auto deep_patch = apply_strategic_patch(talos_stream(), std::vector<json>{{{"machine", nested(limit)}}});
+  ASSERT_FALSE(deep_patch.has_value());
+  EXPECT_EQ(deep_patch.error().document, 0u);
+  EXPECT_THAT(deep_patch.error().message(), HasSubstr("exceeded max depth of 10000"));
+
+  auto deep_config = apply_strategic_patch(std::vector<json>{{{"version", "v1alpha1"}, {"machine", nested(limit)}}},
+                                           std::vector<json>{{{"cluster", {{"clusterName", "x"}}}}});
+  ASSERT_FALSE(deep_config.has_value());
+  EXPECT_THAT(deep_config.error().reason, HasSubstr("the config is nested too deeply"));
+
+  // YAML patches stop at the YAML reader's limit, with its position.
+  std::string yaml_patch = std::string(100'000, '[') + std::string(100'000, ']');
+  auto deep_yaml = apply_strategic_patch(talos_stream(), "machine: " + yaml_patch);
+  ASSERT_FALSE(deep_yaml.has_value());
+  EXPECT_THAT(deep_yaml.error().reason, HasSubstr("YAML error"));
 }
 
 }  // namespace

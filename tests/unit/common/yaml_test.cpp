@@ -641,5 +641,51 @@ TEST(ParseErrors, DeepNestingFailsInsteadOfCrashing) {
   EXPECT_FALSE(parse(deep).has_value());
 }
 
+TEST(ParseErrors, DeepNestingOfEveryKindIsAnErrorWithItsLimit) {
+  const std::size_t n = 100'000;
+  std::string block_seq;  // "- - - - x": two bytes a level
+  for (std::size_t i = 0; i < n; ++i) block_seq += "- ";
+  block_seq += "x\n";
+  std::string flow_maps;
+  for (std::size_t i = 0; i < n; ++i) flow_maps += "{a: ";
+  flow_maps += "1" + std::string(n, '}');
+  std::string block_maps;  // indentation-nested maps, just past the limit
+  for (std::size_t i = 0; i <= kMaxDepth + 1; ++i) block_maps += std::string(i, ' ') + "a:\n";
+  for (const auto& text : {block_seq, flow_maps, block_maps}) {
+    auto doc = parse(text);
+    ASSERT_FALSE(doc.has_value()) << text.substr(0, 40);
+    EXPECT_FALSE(doc.error().reason.empty());
+  }
+  EXPECT_THAT(parse(block_maps).error().reason, HasSubstr("nesting deeper than 256 levels"));
+  // At the limit it parses.
+  std::string at_limit = std::string(kMaxDepth, '[') + std::string(kMaxDepth, ']');
+  EXPECT_TRUE(parse(at_limit).has_value());
+}
+
+// Found by tests/fuzz yaml_fuzz: yaml-cpp's LoadAll looped forever on these 67 bytes,
+// collecting empty documents until memory ran out.
+TEST(ParseErrors, StreamThatStopsTheParserMakingProgressIsAnError) {
+  const std::string text = R"(, data": {"ab": "dg=="}{"apiVersion": "v1", data": {ion": "dg=="}]})";
+  auto docs = parse_all(text);
+  ASSERT_FALSE(docs.has_value());
+  EXPECT_THAT(docs.error().reason, HasSubstr("stopped making progress"));
+  // Streams of many documents, empty ones included, still parse.
+  auto many = parse_all("a: 1\n---\n---\nb: 2\n---\n");
+  ASSERT_TRUE(many.has_value()) << many.error().message();
+  EXPECT_EQ(many->size(), 2u);
+}
+
+// go-yaml refuses bytes that are not UTF-8 (readerc.go); yaml-cpp would pass them into
+// strings that no JSON serialiser accepts.
+TEST(ParseErrors, InvalidUtf8IsAnErrorWithItsPosition) {
+  auto doc = parse("a: 1\nname: ab\xFF" "cd\n");
+  ASSERT_FALSE(doc.has_value());
+  EXPECT_EQ(doc.error().line, 2u);
+  EXPECT_EQ(doc.error().column, 9u);
+  EXPECT_EQ(doc.error().message(), "line 2, column 9: invalid UTF-8 (byte 0xFF)");
+  EXPECT_FALSE(parse_all("caf\xC3\xA9: \xC0\xAF\n").has_value());  // overlong '/'
+  EXPECT_EQ(parse_ok("caf\xC3\xA9: ok\n"), json({{"caf\xC3\xA9", "ok"}}));
+}
+
 }  // namespace
 }  // namespace ferrum::yaml

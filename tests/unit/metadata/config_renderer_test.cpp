@@ -444,5 +444,31 @@ TEST(ConfigRenderer, ParsedHalvesGiveTheSameBytesAndTheSameErrors) {
   EXPECT_FALSE(parse_bootstrap_config("version: v1alpha2\n").has_value());
 }
 
+// configPatches values may nest as deep as the API allows (10000); the emitter recurses and
+// indents once per level, so a config nested deeper than the YAML reader's limit is refused,
+// naming the patch's owner, and a value past the API's limit is refused by the patch engine.
+TEST(ConfigRenderer, DeeplyNestedPatchValuesAreRefusedNamingTheirSource) {
+  auto nested = [](std::size_t depth) {
+    json v = "leaf";
+    for (std::size_t i = 0; i < depth; ++i) v = json{{"a", std::move(v)}};
+    return v;
+  };
+  for (std::size_t depth : {yaml::kMaxDepth, std::size_t{9'000}, std::size_t{20'000}}) {
+    SCOPED_TRACE(depth);
+    auto in = input();
+    in.server.config_patches = json::array({{{"op", "add"}, {"path", "/machine/deep"}, {"value", nested(depth)}}});
+    auto err = render_error(in);
+    EXPECT_EQ(err.source, ErrorSource::kServer);
+    EXPECT_EQ(err.field, "configPatches");
+    EXPECT_FALSE(err.reason.empty());
+  }
+  // Well inside the limit it renders and reads back.
+  auto in = input();
+  in.server.config_patches = json::array({{{"op", "add"}, {"path", "/machine/deep"}, {"value", nested(200)}}});
+  auto docs = render_docs(in);
+  ASSERT_FALSE(docs.empty());
+  EXPECT_EQ(docs[0]["machine"]["deep"], nested(200));
+}
+
 }  // namespace
 }  // namespace ferrum::metadata

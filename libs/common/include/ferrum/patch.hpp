@@ -24,6 +24,9 @@
 //   the target list's elements that have all the element's other fields; at the top of a
 //   patch document it deletes the matching document (never the v1alpha1 one). As in Talos,
 //   a patch document's deletes apply before its merges. Deleting what is absent is a no-op.
+// - Nesting: every function here recurses once per level, so none accepts a document, patch
+//   or path nested deeper than json_text::kMaxNestingDepth (Kubernetes' 10000), and a JSON
+//   patch operation that would build a deeper document fails, naming that operation.
 
 #include <cstddef>
 #include <limits>
@@ -56,8 +59,10 @@ Expected<nlohmann::json, PatchError> apply_json_patch(const nlohmann::json& doc,
 Expected<nlohmann::json, PatchError> apply_json_patch(nlohmann::json&& doc,
                                                       const nlohmann::json& patch);
 
-// RFC 7386: objects merge, null deletes, everything else replaces.
-nlohmann::json apply_merge_patch(const nlohmann::json& doc, const nlohmann::json& patch);
+// RFC 7386: objects merge, null deletes, everything else replaces. The error (whole patch)
+// is a document or patch nested deeper than json_text::kMaxNestingDepth.
+Expected<nlohmann::json, PatchError> apply_merge_patch(const nlohmann::json& doc,
+                                                       const nlohmann::json& patch);
 
 struct StrategicPatchError {
   std::size_t document = 0;  // index of the patch document (in YAML stream order)

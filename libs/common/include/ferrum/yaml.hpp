@@ -9,6 +9,11 @@
 //   leading-zero octal (0644, as Kubernetes and Talos read file modes) become integers
 //   (int64, else uint64, else double); core-schema floats and .inf/.nan become doubles.
 //   Quoted and block scalars are always strings. Duplicate keys are errors.
+// - Limits (errors, never a crash): text that is not UTF-8 (as go-yaml refuses it), nesting
+//   deeper than 256 levels (yaml-cpp's own parser stops at 2000, its DeepRecursion), and a
+//   document expanding to more than 1,000,000 nodes (aliases).
+// - emit() recurses once per level: callers holding client documents check them against
+//   json_text::kMaxNestingDepth first (every Ferrum producer of documents already does).
 // - Streams: parse_all() returns one value per document and drops documents that are empty
 //   or null (a trailing `---`, comment-only sections), as kubectl and Talos do.
 // - Emitting: emit(parse(x)) re-parses to the same JSON, and the output also reads the same
@@ -25,6 +30,11 @@
 #include "ferrum/expected.hpp"
 
 namespace ferrum::yaml {
+
+// Deepest nesting parse() accepts. Machine configs and manifests nest a few dozen levels; the
+// emitter's output grows with the square of the depth (indentation), so producers of YAML
+// (the metadata renderer) refuse documents deeper than this too.
+inline constexpr std::size_t kMaxDepth = 256;
 
 struct ParseError {
   std::size_t line = 0;    // 1-based; 0 when the error has no position
