@@ -1,5 +1,6 @@
 #pragma once
-// ferrum-apiserver as a whole: flags, credentials, the store, the handler, the HTTPS server,
+// ferrum-apiserver as a whole: flags, credentials, the store, the handler, its routes on
+// Ferrum's HTTP server over TLS,
 // and the admin server, started and stopped in order. main() only wires this.
 
 #include <atomic>
@@ -10,7 +11,8 @@
 #include "durable_store.hpp"
 #include "ferrum/daemon.hpp"
 #include "ferrum/flags.hpp"
-#include "https_server.hpp"
+#include "api_transport.hpp"
+#include "ferrum/http/server.hpp"
 #include "object_store.hpp"
 
 namespace ferrum::apiserver {
@@ -23,6 +25,9 @@ struct AppSettings {
   std::int64_t max_body_bytes = 0;
   std::int64_t watch_history = 0;
   std::int64_t max_connections = 0;
+  std::int64_t max_handshakes_per_client = 0;
+  std::int64_t reserved_connections = 0;
+  std::chrono::milliseconds handshake_timeout{};
   std::int64_t threads = 0;
   std::chrono::milliseconds request_timeout{};
   std::chrono::milliseconds watch_timeout{};
@@ -48,7 +53,7 @@ class App {
   std::unique_ptr<SqliteStore> durable_;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<ApiHandler> handler_;
-  std::unique_ptr<HttpsServer> server_;
+  std::unique_ptr<http::Server> server_;
   std::atomic<bool> ready_{false};
 };
 

@@ -1,6 +1,6 @@
 #pragma once
 // ferrum-metadata assembled: API client, informer caches, the /configdata service and its
-// HTTP listener. main() only parses flags, builds this, waits for SIGTERM and stops it.
+// route on Ferrum's HTTP server (ferrum/http/server.hpp). main() only parses flags, builds this, waits for SIGTERM and stops it.
 
 #include <memory>
 #include <string>
@@ -11,10 +11,16 @@
 #include "ferrum/daemon.hpp"
 #include "ferrum/kube/client.hpp"
 #include "ferrum/kube/informer.hpp"
-#include "http_server.hpp"
+#include "ferrum/http/router.hpp"
+#include "ferrum/http/server.hpp"
 #include "settings.hpp"
 
 namespace ferrum::metadata {
+
+// The HTTP server's settings from the flags (limits, threads, metrics names).
+http::ServerSettings http_settings(const Settings& s, metrics::Registry& registry);
+// GET/HEAD /configdata?<query> answered by `service`; anything else 404 or 405.
+http::Handler configdata_routes(ConfigDataService& service);
 
 class MetadataApp {
  public:
@@ -39,7 +45,7 @@ class MetadataApp {
   std::vector<std::pair<std::string, std::unique_ptr<kube::Informer>>> informers_;
   std::unique_ptr<LinkSource> link_;
   std::unique_ptr<ConfigDataService> service_;
-  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<http::Server> http_;
   std::vector<std::jthread> threads_;
 };
 

@@ -1,0 +1,98 @@
+#!/usr/bin/env python3
+"""Idle TCP connects against ferrum-apiserver (issue 17): no TLS, no token, just connections
+holding the handshake deadline. Usage: handshake_flood.py KUBECONFIG FLOOD HANDSHAKE_TIMEOUT_S
+PER_ADDRESS PENDING_ROOM. Prints one JSON object with what it saw."""
+import base64
+import http.client
+import json
+import socket
+import ssl
+import subprocess
+import sys
+import tempfile
+import time
+import yaml
+
+kubeconfig, flood, hs_timeout, per_addr, pending_room = (sys.argv[1], int(sys.argv[2]),
+                                                          float(sys.argv[3]), int(sys.argv[4]),
+                                                          int(sys.argv[5]))
+cfg = yaml.safe_load(open(kubeconfig))
+server = cfg["clusters"][0]["cluster"]["server"]
+ca = base64.b64decode(cfg["clusters"][0]["cluster"]["certificate-authority-data"])
+token = cfg["users"][0]["user"]["token"]
+host, port = server[len("https://"):].rsplit(":", 1)
+port = int(port)
+with tempfile.NamedTemporaryFile(delete=False) as f:
+    f.write(ca)
+ctx = ssl.create_default_context(cafile=f.name)
+
+
+def api(conn, path="/api/v1/namespaces"):
+    conn.request("GET", path, headers={"Authorization": "Bearer " + token})
+    r = conn.getresponse()
+    r.read()
+    return r.status
+
+
+def connect(src):
+    s = socket.socket()
+    s.bind((src, 0))
+    s.connect((host, port))
+    return s
+
+
+def closed(s, wait):
+    s.settimeout(wait)
+    try:
+        return s.recv(1) == b""
+    except (ConnectionResetError, BrokenPipeError):
+        return True
+    except socket.timeout:
+        return False
+
+
+def kubectl():
+    r = subprocess.run(["kubectl", "--kubeconfig", kubeconfig, "get", "namespaces", "-o", "name"],
+                       capture_output=True, text=True, timeout=30)
+    return r.returncode
+
+
+out = {}
+# A client that completed TLS before the flood, kept alive.
+established = http.client.HTTPSConnection(host, port, context=ctx, timeout=10)
+out["established_before"] = api(established)
+
+# 1. One address opens FLOOD idle connects.
+held = []
+for _ in range(flood):
+    try:
+        held.append(connect("127.0.0.3"))
+    except OSError:
+        break
+time.sleep(0.5)
+still = [s for s in held if not closed(s, 0.005)]
+out["one_address_held"] = len(still)
+out["kubectl_during_one_address_flood"] = kubectl()
+out["established_during_one_address_flood"] = api(established)
+
+# 2. Many addresses fill the room connections in a handshake may use.
+many = []
+addr = 10
+while len(many) < pending_room + per_addr * 4 and addr < 250:
+    for _ in range(per_addr):
+        try:
+            many.append(connect(f"127.0.0.{addr}"))
+        except OSError:
+            pass
+    addr += 1
+time.sleep(0.5)
+out["established_during_many_address_flood"] = api(established)
+
+# 3. Every idle connect is closed at the handshake deadline.
+start = time.monotonic()
+ok = closed(still[0], hs_timeout + 3) if still else False
+out["idle_closed_after_s"] = time.monotonic() - start if ok else None
+for s in held + many:
+    s.close()
+out["kubectl_after"] = kubectl()
+print(json.dumps(out))
