@@ -1,5 +1,6 @@
 #include "ferrum/http/message.hpp"
 
+#include <algorithm>
 #include <boost/beast/http/status.hpp>
 
 #include "ferrum/http/handler.hpp"
@@ -191,13 +192,22 @@ std::optional<HeadError> check_head(const RequestParser& p, const Limits& limits
   return std::nullopt;
 }
 
-HeadError parse_error(boost::system::error_code ec, const Limits& limits) {
+HeadError parse_error(boost::system::error_code ec, const Limits& limits, std::string_view unparsed) {
   if (ec == bhttp::error::body_limit) {
     if (limits.max_body_bytes == 0) return {413, "request bodies are not accepted"};
     return {413, "request body larger than " + std::to_string(limits.max_body_bytes) + " bytes"};
   }
   if (ec == bhttp::error::header_limit) {
     return {431, "request head larger than " + std::to_string(limits.max_head_bytes) + " bytes"};
+  }
+  if (ec == bhttp::error::bad_version) {
+    // Beast refuses versions other than 1.x outright; a request line that is otherwise
+    // well-formed ("GET / HTTP/2.0") gets 505, as RFC 9110 15.6.6 asks.
+    auto line = unparsed.substr(0, unparsed.find("\r\n"));
+    auto last = line.rfind(' ');
+    if (std::count(line.begin(), line.end(), ' ') == 2 && line.substr(last + 1).starts_with("HTTP/")) {
+      return {505, "only HTTP/1.0 and HTTP/1.1 are served"};
+    }
   }
   return {400, "malformed request: " + ec.message()};
 }
@@ -230,7 +240,7 @@ Expected<Request, HeadError> parse_request(std::string_view bytes, const Limits&
     auto n = p.put(boost::asio::buffer(bytes.data() + used, bytes.size() - used), ec);
     used += n;
     if (ec == boost::beast::http::error::need_more) break;
-    if (ec) return unexpected(detail::parse_error(ec, limits));
+    if (ec) return unexpected(detail::parse_error(ec, limits, bytes.substr(used)));
     if (p.is_header_done() && !checked) {
       checked = true;
       if (auto e = detail::check_head(p, limits, target)) return unexpected(std::move(*e));

@@ -372,7 +372,10 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       buf_.consume(n);
       if (ec == bhttp::error::need_more) return false;
       if (ec) {
-        refuse_malformed(ec);
+        auto d = buf_.data();
+        auto e = detail::parse_error(ec, st_.settings.limits,
+                                     std::string_view(static_cast<const char*>(d.data()), d.size()));
+        refuse(e.status, std::move(e.message));
         return true;
       }
       if (parser_->is_header_done() && !head_checked_) {
@@ -385,11 +388,6 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       }
     }
     return false;
-  }
-
-  void refuse_malformed(error_code ec) {
-    auto e = detail::parse_error(ec, st_.settings.limits);
-    refuse(e.status, std::move(e.message));
   }
 
   bool check_head() {
