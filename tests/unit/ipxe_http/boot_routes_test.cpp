@@ -104,13 +104,13 @@ TEST_F(BootRoutesTest, ConfigdataRedirectsToMetadataKeepingTheQuery) {
        {"uuid=", "uuid=4C4C4544-0042-3410-8052-B2C04F384D32",
         "hostname=n&mac=52%3A54%3A00%3A12%3A34%3A56&serial=Not+Specified&uuid=abc"}) {
     SCOPED_TRACE(q);
-    auto req = parse_request_head("GET /configdata?" + q + " HTTP/1.1\r\n\r\n");
+    auto req = http::parse_request("GET /configdata?" + q + " HTTP/1.1\r\n\r\n", http::Limits{});
     ASSERT_TRUE(req.has_value());
     auto r = routes.handle(*req);
     EXPECT_EQ(r.status, 307);
     EXPECT_EQ(header(r, "Location"), "http://10.0.0.1:9091/configdata?" + q);
   }
-  auto sub = parse_request_head("GET /configdata/abc HTTP/1.1\r\n\r\n");
+  auto sub = http::parse_request("GET /configdata/abc HTTP/1.1\r\n\r\n", http::Limits{});
   EXPECT_EQ(routes.handle(*sub).status, 404) << "Sidero's mux matched /configdata only";
   EXPECT_NE(registry_.expose().find(
                 "ferrum_ipxe_http_requests_total{route=\"configdata\",decision=\"307\"} 3"),
