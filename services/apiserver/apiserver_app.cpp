@@ -111,7 +111,8 @@ std::string App::start_components() {
   }
   server_ = std::make_unique<http::Server>(api_server_settings(ts, *creds, runtime_.registry()),
                                            api_routes(*handler_, ts), runtime_.logger("https"));
-  runtime_.admin().add_readiness_check("https", [this] { return server_ ? server_->saturation() : std::string(); });
+  runtime_.admin().add_readiness_check(
+      "https", [this] { return server_ ? server_->saturation() : std::string(); });
   auto port = server_->start();
   if (!port) return port.error();
 

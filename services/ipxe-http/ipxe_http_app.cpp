@@ -5,10 +5,10 @@
 #include <random>
 
 #include "asset_status.hpp"
+#include "ferrum/http/router.hpp"
 #include "ferrum/kube/typed.hpp"
 #include "ferrum/model/json_fields.hpp"
 #include "ferrum/model/kinds.hpp"
-#include "ferrum/http/router.hpp"
 #include "ipxe_script.hpp"
 
 namespace ferrum::ipxe {
@@ -65,8 +65,9 @@ http::ServerSettings http_settings(const Settings& s, metrics::Registry& registr
 
 http::Handler boot_handler(BootRoutes& routes) {
   http::Router router;
-  router.prefix({"GET", "HEAD"}, "/",
-                [&routes](http::Request& req, http::Exchange& ex) { ex.respond(routes.handle(req)); });
+  router.prefix({"GET", "HEAD"}, "/", [&routes](http::Request& req, http::Exchange& ex) {
+    ex.respond(routes.handle(req));
+  });
   return router;
 }
 
@@ -108,8 +109,8 @@ IpxeHttpApp::IpxeHttpApp(Settings settings, kube::RestConfig config, DaemonRunti
       render_boot_script(boot_endpoint(settings_)), settings_.tftp_root, caches, assets_,
       decision_settings(settings_), reg, runtime_.logger("http"),
       static_cast<std::size_t>(settings_.decision_cache_entries));
-  http_ = std::make_unique<http::Server>(http_settings(settings_, runtime_.registry()), boot_handler(*routes_),
-                                         runtime_.logger("http"));
+  http_ = std::make_unique<http::Server>(http_settings(settings_, runtime_.registry()),
+                                         boot_handler(*routes_), runtime_.logger("http"));
   // PXE clients refused at accept look like a dead server to them: say so where probes look.
   runtime_.admin().add_readiness_check("http", [this] { return http_->saturation(); });
 

@@ -18,13 +18,13 @@
 #include "asset_cache.hpp"
 #include "boot_routes.hpp"
 #include "ferrum/daemon.hpp"
+#include "ferrum/http/server.hpp"
 #include "ferrum/kube/client.hpp"
 #include "ferrum/kube/controller.hpp"
 #include "ferrum/kube/event_recorder.hpp"
 #include "ferrum/kube/informer.hpp"
 #include "ferrum/kube/leader_election.hpp"
 #include "ferrum/siderolink_secret.hpp"
-#include "ferrum/http/server.hpp"
 #include "settings.hpp"
 
 namespace ferrum::ipxe {

@@ -1,6 +1,7 @@
 #pragma once
 // ferrum-metadata assembled: API client, informer caches, the /configdata service and its
-// route on Ferrum's HTTP server (ferrum/http/server.hpp). main() only parses flags, builds this, waits for SIGTERM and stops it.
+// route on Ferrum's HTTP server (ferrum/http/server.hpp). main() only parses flags, builds this,
+// waits for SIGTERM and stops it.
 
 #include <memory>
 #include <string>
@@ -9,10 +10,10 @@
 
 #include "configdata_service.hpp"
 #include "ferrum/daemon.hpp"
-#include "ferrum/kube/client.hpp"
-#include "ferrum/kube/informer.hpp"
 #include "ferrum/http/router.hpp"
 #include "ferrum/http/server.hpp"
+#include "ferrum/kube/client.hpp"
+#include "ferrum/kube/informer.hpp"
 #include "settings.hpp"
 
 namespace ferrum::metadata {

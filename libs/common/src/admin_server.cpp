@@ -27,18 +27,18 @@ Expected<std::uint16_t, std::string> AdminServer::start() {
   http::Router router;
   router.not_found_text("not found; try /metrics, /healthz or /readyz\n");
   router.get("/metrics", http::respond_with([this](const http::Request&) {
-    auto r = http::Response::text(200, registry_.expose());
-    r.headers.front().second = "text/plain; version=0.0.4; charset=utf-8";
-    return r;
-  }));
+               auto r = http::Response::text(200, registry_.expose());
+               r.headers.front().second = "text/plain; version=0.0.4; charset=utf-8";
+               return r;
+             }));
   router.get("/healthz", http::respond_with([](const http::Request&) {
-    return http::Response::text(200, "ok\n");
-  }));
+               return http::Response::text(200, "ok\n");
+             }));
   router.get("/readyz", http::respond_with([this](const http::Request&) {
-    auto why = readiness();
-    return why.empty() ? http::Response::text(200, "ok\n")
-                       : http::Response::text(503, "not ready:\n" + why);
-  }));
+               auto why = readiness();
+               return why.empty() ? http::Response::text(200, "ok\n")
+                                  : http::Response::text(503, "not ready:\n" + why);
+             }));
   http::ServerSettings s;
   s.listen = settings_.listen;
   s.listen_flag = "admin-listen";

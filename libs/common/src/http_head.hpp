@@ -21,7 +21,8 @@ std::optional<HeadError> check_head(const RequestParser& p, const Limits& limits
 // The answer to a parser error (413 over the body limit, 431 over the head limit, 505 for a
 // well-formed request line of another HTTP version, else 400). `unparsed`: the bytes the
 // parser refused (the request line is at their start when the version was the problem).
-HeadError parse_error(boost::system::error_code ec, const Limits& limits, std::string_view unparsed);
+HeadError parse_error(boost::system::error_code ec, const Limits& limits,
+                      std::string_view unparsed);
 
 // Moves a complete message into a Request.
 Request to_request(RequestParser& p, Target target);

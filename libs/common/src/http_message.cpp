@@ -1,10 +1,9 @@
-#include "ferrum/http/message.hpp"
-
 #include <algorithm>
 #include <boost/beast/http/status.hpp>
 
 #include "ferrum/http/handler.hpp"
 #include "ferrum/http/limits.hpp"
+#include "ferrum/http/message.hpp"
 #include "ferrum/percent_encoding.hpp"
 #include "http_head.hpp"
 
@@ -192,7 +191,8 @@ std::optional<HeadError> check_head(const RequestParser& p, const Limits& limits
   return std::nullopt;
 }
 
-HeadError parse_error(boost::system::error_code ec, const Limits& limits, std::string_view unparsed) {
+HeadError parse_error(boost::system::error_code ec, const Limits& limits,
+                      std::string_view unparsed) {
   if (ec == bhttp::error::body_limit) {
     if (limits.max_body_bytes == 0) return {413, "request bodies are not accepted"};
     return {413, "request body larger than " + std::to_string(limits.max_body_bytes) + " bytes"};
@@ -205,7 +205,8 @@ HeadError parse_error(boost::system::error_code ec, const Limits& limits, std::s
     // well-formed ("GET / HTTP/2.0") gets 505, as RFC 9110 15.6.6 asks.
     auto line = unparsed.substr(0, unparsed.find("\r\n"));
     auto last = line.rfind(' ');
-    if (std::count(line.begin(), line.end(), ' ') == 2 && line.substr(last + 1).starts_with("HTTP/")) {
+    if (std::count(line.begin(), line.end(), ' ') == 2 &&
+        line.substr(last + 1).starts_with("HTTP/")) {
       return {505, "only HTTP/1.0 and HTTP/1.1 are served"};
     }
   }

@@ -1,6 +1,6 @@
-#include "ferrum/http/router.hpp"
-
 #include <algorithm>
+
+#include "ferrum/http/router.hpp"
 
 namespace ferrum::http {
 
@@ -33,8 +33,8 @@ void Router::dispatch(const Route& r, Request& req, Exchange& ex) const {
   }
   std::string allow;
   for (const auto& m : r.methods) allow += (allow.empty() ? "" : ", ") + m;
-  auto res = Response::text(
-      405, "method " + req.method.substr(0, 16) + " not allowed (" + allow + ")\n");
+  auto res =
+      Response::text(405, "method " + req.method.substr(0, 16) + " not allowed (" + allow + ")\n");
   res.headers.emplace_back("Allow", allow);
   ex.respond(std::move(res));
 }

@@ -1,5 +1,3 @@
-#include "ferrum/http/server.hpp"
-
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
@@ -16,6 +14,7 @@
 #include <thread>
 #include <unordered_set>
 
+#include "ferrum/http/server.hpp"
 #include "ferrum/net.hpp"
 #include "http_head.hpp"
 
@@ -49,10 +48,10 @@ class Server::State {
         table(settings.limits) {
     if (settings.threads < 1) settings.threads = 1;
     if (settings.registry && !settings.metrics_prefix.empty()) {
-      open_gauge = &settings.registry
-                        ->gauge(settings.metrics_prefix + "_open_connections",
-                                "Open HTTP connections.")
-                        .get();
+      open_gauge =
+          &settings.registry
+               ->gauge(settings.metrics_prefix + "_open_connections", "Open HTTP connections.")
+               .get();
       rejected = &settings.registry->counter(
           settings.metrics_prefix + "_connections_rejected_total",
           "Connections closed at accept, by the bound that refused them (max_connections, "
@@ -102,7 +101,8 @@ class SessionBase {
 // a session needs a lock or a strand.
 class Server::Worker : public std::enable_shared_from_this<Server::Worker> {
  public:
-  explicit Worker(std::shared_ptr<State> s) : state(std::move(s)), acceptor(ioc), sweep_timer(ioc) {}
+  explicit Worker(std::shared_ptr<State> s)
+      : state(std::move(s)), acceptor(ioc), sweep_timer(ioc) {}
 
   Expected<std::uint16_t, std::string> bind(const tcp::endpoint& ep, bool reuse_port) {
     error_code ec;
@@ -296,8 +296,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     Completion defer() override {
       if (answered_) return {};
       answered_ = true;
-      return Completion(
-          std::make_unique<Pending>(s_.shared_from_this(), s_.w_.shared_from_this()));
+      return Completion(std::make_unique<Pending>(s_.shared_from_this(), s_.w_.shared_from_this()));
     }
     bool answered() const { return answered_; }
 
@@ -325,7 +324,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       deadline_ = now + st_.settings.limits.head_timeout;
     } else {
       phase_ = Phase::kIdle;
-      deadline_ = now + (first ? st_.settings.limits.head_timeout : st_.settings.limits.idle_timeout);
+      deadline_ =
+          now + (first ? st_.settings.limits.head_timeout : st_.settings.limits.idle_timeout);
       if (st_.stopping.load()) return close();
     }
     if (!parse()) read_more();
@@ -346,7 +346,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       t_.sock.async_wait(tcp::socket::wait_read, [self = this->shared_from_this()](error_code ec) {
         if (ec) return self->close();
         std::size_t n = self->t_.sock.read_some(self->buf_.prepare(kReadChunk), ec);
-        if (ec == asio::error::would_block || ec == asio::error::try_again) return self->read_more();
+        if (ec == asio::error::would_block || ec == asio::error::try_again)
+          return self->read_more();
         if (ec) return self->close();
         self->buf_.commit(n);
         self->on_bytes();
@@ -373,8 +374,9 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
       if (ec == bhttp::error::need_more) return false;
       if (ec) {
         auto d = buf_.data();
-        auto e = detail::parse_error(ec, st_.settings.limits,
-                                     std::string_view(static_cast<const char*>(d.data()), d.size()));
+        auto e =
+            detail::parse_error(ec, st_.settings.limits,
+                                std::string_view(static_cast<const char*>(d.data()), d.size()));
         refuse(e.status, std::move(e.message));
         return true;
       }
@@ -444,23 +446,7 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     phase_ = Phase::kWriting;
     std::uint64_t length = r.file ? r.file->length : r.body_text().size();
     bool bodyless = r.status == 304 || r.status == 204 || r.status < 200;
-    head_.clear();
-    head_ += "HTTP/1.1 ";
-    head_ += std::to_string(r.status);
-    head_ += ' ';
-    head_ += status_text(r.status);
-    head_ += "\r\n";
-    if (!st_.settings.server_header.empty()) {
-      head_ += "Server: ";
-      head_ += st_.settings.server_header;
-      head_ += "\r\n";
-    }
-    for (const auto& [k, v] : r.headers) {
-      head_ += k;
-      head_ += ": ";
-      head_ += v;
-      head_ += "\r\n";
-    }
+    start_head(r);
     if (!bodyless) {
       head_ += "Content-Length: ";
       head_ += std::to_string(length);
@@ -486,8 +472,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
         return send_file_head();
       }
     }
-    std::array<asio::const_buffer, 2> bufs{asio::buffer(head_), asio::buffer(res_.body_text().data(),
-                                                                              res_.body_text().size())};
+    std::array<asio::const_buffer, 2> bufs{
+        asio::buffer(head_), asio::buffer(res_.body_text().data(), res_.body_text().size())};
     write(bufs, [self = this->shared_from_this()](error_code ec, std::size_t) {
       if (ec) return self->close();
       self->sent_ = self->res_.body_text().size();
@@ -496,6 +482,27 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
   }
 
  private:
+  // Status line, Server and the response's own headers into head_ (reused per response).
+  void start_head(const Response& r) {
+    head_.clear();
+    head_ += "HTTP/1.1 ";
+    head_ += std::to_string(r.status);
+    head_ += ' ';
+    head_ += status_text(r.status);
+    head_ += "\r\n";
+    if (!st_.settings.server_header.empty()) {
+      head_ += "Server: ";
+      head_ += st_.settings.server_header;
+      head_ += "\r\n";
+    }
+    for (const auto& [k, v] : r.headers) {
+      head_ += k;
+      head_ += ": ";
+      head_ += v;
+      head_ += "\r\n";
+    }
+  }
+
   template <class Buffers, class Done>
   void write(const Buffers& b, Done&& done) {
     if constexpr (T::kTls) {
@@ -520,7 +527,8 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if constexpr (!T::kTls) {
       int fd = t_.sock.native_handle();
       while (head_off_ < head_.size()) {
-        ssize_t n = ::send(fd, head_.data() + head_off_, head_.size() - head_off_, MSG_MORE | MSG_NOSIGNAL);
+        ssize_t n =
+            ::send(fd, head_.data() + head_off_, head_.size() - head_off_, MSG_MORE | MSG_NOSIGNAL);
         if (n > 0) {
           head_off_ += static_cast<std::size_t>(n);
           continue;
@@ -576,10 +584,11 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     auto& f = *res_.file;
     if (!head_sent_) {
       head_sent_ = true;
-      return write(asio::buffer(head_), [self = this->shared_from_this()](error_code ec, std::size_t) {
-        if (ec) return self->close();
-        self->tls_file();
-      });
+      return write(asio::buffer(head_),
+                   [self = this->shared_from_this()](error_code ec, std::size_t) {
+                     if (ec) return self->close();
+                     self->tls_file();
+                   });
     }
     if (f.length == 0) return response_done();
     chunk_.resize(std::min<std::uint64_t>(f.length, kTlsFileChunk));
@@ -610,18 +619,20 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     if (closed_) return;
     if (lingered_ > kLingerMaxBytes) return close();
     auto on_read = [self = this->shared_from_this()](error_code ec, std::size_t n) {
-      if (ec && ec != asio::error::would_block && ec != asio::error::try_again) return self->close();
+      if (ec && ec != asio::error::would_block && ec != asio::error::try_again)
+        return self->close();
       self->lingered_ += n;
       self->discard();
     };
     if constexpr (T::kTls) {
       t_.stream.async_read_some(asio::buffer(scratch_), on_read);
     } else {
-      t_.sock.async_wait(tcp::socket::wait_read, [self = this->shared_from_this(), on_read](error_code ec) {
-        if (ec) return self->close();
-        std::size_t n = self->t_.sock.read_some(asio::buffer(self->scratch_), ec);
-        on_read(ec, n);
-      });
+      t_.sock.async_wait(
+          tcp::socket::wait_read, [self = this->shared_from_this(), on_read](error_code ec) {
+            if (ec) return self->close();
+            std::size_t n = self->t_.sock.read_some(asio::buffer(self->scratch_), ec);
+            on_read(ec, n);
+          });
     }
   }
 
@@ -642,43 +653,33 @@ class Session final : public SessionBase, public std::enable_shared_from_this<Se
     phase_ = Phase::kStreaming;
     deadline_ = kNever;
     stream_ = std::move(r.stream);
-    head_.clear();
-    head_ += "HTTP/1.1 ";
-    head_ += std::to_string(r.status);
-    head_ += ' ';
-    head_ += status_text(r.status);
-    head_ += "\r\n";
-    for (const auto& [k, v] : r.headers) {
-      head_ += k;
-      head_ += ": ";
-      head_ += v;
-      head_ += "\r\n";
-    }
+    start_head(r);
     head_ += "Transfer-Encoding: chunked\r\n\r\n";
     writing_ = true;
     auto timeout = r.stream_timeout;
     tick_interval_ = r.tick_interval;
-    write(asio::buffer(head_), [self = this->shared_from_this(), timeout](error_code ec, std::size_t) {
-      self->writing_ = false;
-      if (ec || !self->stream_) return self->close();
-      std::weak_ptr<Session> weak = self;
-      auto& ioc = self->w_.ioc;
-      self->stream_->start([weak, &ioc] {
-        if (auto s = weak.lock()) asio::post(ioc, [s = std::move(s)] { s->pump(); });
-      });
-      // Stream clients send nothing more; a completed read means they went away.
-      self->watch_for_disconnect();
-      if (timeout.count() > 0) {
-        self->stream_timer_.emplace(self->w_.ioc);
-        self->stream_timer_->expires_after(timeout);
-        self->stream_timer_->async_wait([self](error_code e) {
-          if (!e) self->finish_stream();
-        });
-      }
-      if (self->tick_interval_.count() > 0) self->schedule_tick();
-      if (self->finishing_) return self->write_last_chunk();
-      self->pump();
-    });
+    write(asio::buffer(head_),
+          [self = this->shared_from_this(), timeout](error_code ec, std::size_t) {
+            self->writing_ = false;
+            if (ec || !self->stream_) return self->close();
+            std::weak_ptr<Session> weak = self;
+            auto& ioc = self->w_.ioc;
+            self->stream_->start([weak, &ioc] {
+              if (auto s = weak.lock()) asio::post(ioc, [s = std::move(s)] { s->pump(); });
+            });
+            // Stream clients send nothing more; a completed read means they went away.
+            self->watch_for_disconnect();
+            if (timeout.count() > 0) {
+              self->stream_timer_.emplace(self->w_.ioc);
+              self->stream_timer_->expires_after(timeout);
+              self->stream_timer_->async_wait([self](error_code e) {
+                if (!e) self->finish_stream();
+              });
+            }
+            if (self->tick_interval_.count() > 0) self->schedule_tick();
+            if (self->finishing_) return self->write_last_chunk();
+            self->pump();
+          });
   }
 
   void watch_for_disconnect() {

@@ -1,8 +1,6 @@
 // Ferrum's HTTP server (ferrum/http/server.hpp) over real sockets on loopback, port 0:
 // deadlines on a ManualClock (no sleeps, no timings), caps, the per-client share, handler
 // exceptions, body limits, streams and the two-phase shutdown.
-#include "ferrum/http/server.hpp"
-
 #include <gtest/gtest.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -13,6 +11,7 @@
 #include <thread>
 
 #include "ferrum/http/router.hpp"
+#include "ferrum/http/server.hpp"
 
 using namespace ferrum;
 namespace asio = boost::asio;
@@ -77,7 +76,8 @@ class Client {
 };
 
 std::string get(const std::string& path, bool close = false) {
-  return "GET " + path + " HTTP/1.1\r\nHost: t\r\n" + (close ? "Connection: close\r\n" : "") + "\r\n";
+  return "GET " + path + " HTTP/1.1\r\nHost: t\r\n" + (close ? "Connection: close\r\n" : "") +
+         "\r\n";
 }
 
 int status_of(const std::string& response) {
@@ -86,7 +86,8 @@ int status_of(const std::string& response) {
 
 http::Handler hello() {
   http::Router r;
-  r.get("/hello", http::respond_with([](const http::Request&) { return http::Response::text(200, "hi\n"); }));
+  r.get("/hello",
+        http::respond_with([](const http::Request&) { return http::Response::text(200, "hi\n"); }));
   r.add({"POST"}, "/echo", http::respond_with([](const http::Request& req) {
           return http::Response::text(200, req.body);
         }));
@@ -260,7 +261,9 @@ TEST(HttpServer, BodyLimits) {
   EXPECT_EQ(status_of(r), 413) << r;
   EXPECT_NE(r.find("Connection: close"), std::string::npos) << r;
   Client chunked(f.port);
-  chunked.send("POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n14\r\n01234567890123456789\r\n0\r\n\r\n");
+  chunked.send(
+      "POST /echo HTTP/1.1\r\nTransfer-Encoding: "
+      "chunked\r\n\r\n14\r\n01234567890123456789\r\n0\r\n\r\n");
   EXPECT_EQ(status_of(chunked.response()), 413);
 
   Fixture none(http::Limits{});  // max_body_bytes 0: no bodies at all
@@ -285,7 +288,8 @@ TEST(HttpServer, StopClosesIdleKeepAliveAndAnswersInFlightWithClose) {
   std::condition_variable cv;
   std::optional<http::Completion> held;
   http::Router r;
-  r.get("/hello", http::respond_with([](const http::Request&) { return http::Response::text(200, "hi\n"); }));
+  r.get("/hello",
+        http::respond_with([](const http::Request&) { return http::Response::text(200, "hi\n"); }));
   r.get("/later", [&](http::Request&, http::Exchange& ex) {
     std::lock_guard lock(mu);
     held.emplace(ex.defer());
@@ -418,7 +422,8 @@ TEST(HttpServer, SecondProcessOnTheSamePortIsRefused) {
 // The request rules, without sockets (what ferrum-ipxe-http's own parser asserted before).
 TEST(HttpRequestRules, ParsesAGetWithHeaders) {
   auto r = http::parse_request(
-      "GET /env/default/vmlinuz?x=1 HTTP/1.1\r\nHost: a\r\nRange:  bytes=0-9 \r\n\r\n", http::Limits{});
+      "GET /env/default/vmlinuz?x=1 HTTP/1.1\r\nHost: a\r\nRange:  bytes=0-9 \r\n\r\n",
+      http::Limits{});
   ASSERT_TRUE(r.has_value()) << r.error().message;
   EXPECT_EQ(r->method, "GET");
   EXPECT_EQ(r->path, "/env/default/vmlinuz");
@@ -430,7 +435,8 @@ TEST(HttpRequestRules, ParsesAGetWithHeaders) {
 
 TEST(HttpRequestRules, KeepAliveRules) {
   EXPECT_FALSE(http::parse_request("GET / HTTP/1.0\r\n\r\n", {})->keep_alive);
-  EXPECT_TRUE(http::parse_request("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", {})->keep_alive);
+  EXPECT_TRUE(
+      http::parse_request("GET / HTTP/1.0\r\nConnection: Keep-Alive\r\n\r\n", {})->keep_alive);
   EXPECT_FALSE(http::parse_request("GET / HTTP/1.1\r\nConnection: close\r\n\r\n", {})->keep_alive);
 }
 
@@ -476,9 +482,14 @@ TEST(HttpRouter, MethodsAndNotFound) {
   };
   http::Router router;
   router.not_found_text("try /a\n");
-  router.get("/a", http::respond_with([](const http::Request&) { return http::Response::text(200, "a"); }));
-  router.prefix({"GET"}, "/p/", http::respond_with([](const http::Request&) { return http::Response::text(200, "p"); }));
-  router.prefix({"GET"}, "/p/long/", http::respond_with([](const http::Request&) { return http::Response::text(200, "long"); }));
+  router.get("/a", http::respond_with(
+                       [](const http::Request&) { return http::Response::text(200, "a"); }));
+  router.prefix({"GET"}, "/p/", http::respond_with([](const http::Request&) {
+                  return http::Response::text(200, "p");
+                }));
+  router.prefix({"GET"}, "/p/long/", http::respond_with([](const http::Request&) {
+                  return http::Response::text(200, "long");
+                }));
   auto call = [&](std::string method, std::string path) {
     http::Request req;
     req.method = std::move(method);

@@ -18,7 +18,9 @@ namespace ferrum::http {
 class Router {
  public:
   // GET and HEAD (a HEAD answer loses its body in the server).
-  Router& get(std::string path, Handler h) { return add({"GET", "HEAD"}, std::move(path), std::move(h)); }
+  Router& get(std::string path, Handler h) {
+    return add({"GET", "HEAD"}, std::move(path), std::move(h));
+  }
   Router& add(std::vector<std::string> methods, std::string path, Handler h);
   Router& prefix(std::vector<std::string> methods, std::string prefix, Handler h);
   Router& fallback(Handler h);
