@@ -41,6 +41,17 @@ void add_flags(flags::FlagSet& f, AppSettings& s) {
             "watch is closed like one over --watch-buffer-events.",
             64 * 1024, 1LL << 40);
   f.add_int("max-connections", &s.max_connections, 1024, "Most client connections at once.", 1, 1'000'000);
+  f.add_int("max-handshakes-per-client", &s.max_handshakes_per_client, 64,
+            "Most connections from one client address still in their TLS handshake; more are "
+            "closed at accept, so idle connects from one address cannot fill --max-connections "
+            "(0: no bound).",
+            0, 1'000'000);
+  f.add_int("reserved-connections", &s.reserved_connections, 128,
+            "Connections of --max-connections kept for clients that completed their TLS "
+            "handshake: connections still in a handshake may use the rest only.",
+            0, 1'000'000);
+  f.add_duration("tls-handshake-timeout", &s.handshake_timeout, std::chrono::seconds(10),
+                 "Time a new connection has to complete its TLS handshake.");
   f.add_int("threads", &s.threads, 2, "Threads serving HTTPS requests.", 1, 256);
   f.add_duration("request-timeout", &s.request_timeout, std::chrono::seconds(60),
                  "How long a client may take to send a request or read a response.");
@@ -108,15 +119,25 @@ void App::stop_store() {
 std::string App::start_https() {
   namespace fs = std::filesystem;
 
-  HttpsSettings ss;
-  ss.listen = settings_.listen;
-  ss.max_body_bytes = static_cast<std::size_t>(settings_.max_body_bytes);
-  ss.read_timeout = settings_.request_timeout;
-  ss.watch_timeout = settings_.watch_timeout;
-  ss.bookmark_interval = settings_.bookmark_interval;
-  ss.max_connections = static_cast<std::size_t>(settings_.max_connections);
-  ss.threads = static_cast<int>(settings_.threads);
-  server_ = std::make_unique<HttpsServer>(ss, *creds_, *handler_, runtime_.logger("https"), runtime_.registry());
+  TransportSettings ts;
+  ts.listen = settings_.listen;
+  ts.threads = static_cast<int>(settings_.threads);
+  ts.max_body_bytes = static_cast<std::size_t>(settings_.max_body_bytes);
+  ts.request_timeout = settings_.request_timeout;
+  ts.watch_timeout = settings_.watch_timeout;
+  ts.bookmark_interval = settings_.bookmark_interval;
+  ts.handshake_timeout = settings_.handshake_timeout;
+  ts.max_connections = static_cast<std::size_t>(settings_.max_connections);
+  ts.max_handshakes_per_client = static_cast<std::size_t>(settings_.max_handshakes_per_client);
+  ts.reserved_connections = static_cast<std::size_t>(settings_.reserved_connections);
+  if (ts.reserved_connections >= ts.max_connections) {
+    return "--reserved-connections " + std::to_string(ts.reserved_connections) +
+           ": must be less than --max-connections (" + std::to_string(ts.max_connections) + ")";
+  }
+  server_ = std::make_unique<http::Server>(api_server_settings(ts, *creds_, runtime_.registry()),
+                                           api_routes(*handler_, ts), runtime_.logger("https"));
+  runtime_.admin().add_readiness_check(
+      "https", [this] { return server_ ? server_->saturation() : std::string(); });
   auto port = server_->start();
   if (!port) return port.error();
 

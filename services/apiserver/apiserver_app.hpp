@@ -1,6 +1,6 @@
 #pragma once
-// ferrum-apiserver as a whole: flags, credentials, the store, the handler and the HTTPS
-// server, as two parts (daemon_main starts the admin server before them):
+// ferrum-apiserver as a whole: flags, credentials, the store, the handler and its routes on
+// Ferrum's HTTP server over TLS (ferrum/http/server.hpp), as two parts (daemon_main starts the admin server before them):
 //   store  --data-dir, the serving credentials, the SQLite database loaded, the handler with
 //          the built-in resources and the --crd-dir CRDs (stop: flush writes in flight);
 //   https  the HTTPS server on --listen and the kubeconfig written for clients (stop: drain
@@ -16,7 +16,8 @@
 #include "durable_store.hpp"
 #include "ferrum/daemon.hpp"
 #include "ferrum/flags.hpp"
-#include "https_server.hpp"
+#include "api_transport.hpp"
+#include "ferrum/http/server.hpp"
 #include "object_store.hpp"
 
 namespace ferrum::apiserver {
@@ -32,6 +33,9 @@ struct AppSettings {
   std::int64_t watch_buffer_events = 0;
   std::int64_t watch_buffer_bytes = 0;
   std::int64_t max_connections = 0;
+  std::int64_t max_handshakes_per_client = 0;
+  std::int64_t reserved_connections = 0;
+  std::chrono::milliseconds handshake_timeout{};
   std::int64_t threads = 0;
   std::chrono::milliseconds request_timeout{};
   std::chrono::milliseconds watch_timeout{};
@@ -63,7 +67,7 @@ class App final : public DaemonApp {
   std::unique_ptr<SqliteStore> durable_;
   std::unique_ptr<ObjectStore> store_;
   std::unique_ptr<ApiHandler> handler_;
-  std::unique_ptr<HttpsServer> server_;
+  std::unique_ptr<http::Server> server_;
 };
 
 }  // namespace ferrum::apiserver

@@ -13,9 +13,9 @@ namespace ferrum::ipxe {
 
 namespace fs = std::filesystem;
 
-HttpResponse file_response(const HttpRequest& req, const OpenAsset& file,
+http::Response file_response(const http::Request& req, const OpenAsset& file,
                            std::string content_type) {
-  HttpResponse r;
+  http::Response r;
   std::string last_modified = http_date(file.mtime);
   r.headers = {{"Content-Type", std::move(content_type)},
                {"ETag", file.etag},
@@ -49,9 +49,9 @@ HttpResponse file_response(const HttpRequest& req, const OpenAsset& file,
     r.headers.emplace_back("Content-Range", "bytes " + std::to_string(range.first) + "-" +
                                                 std::to_string(range.first + range.length - 1) +
                                                 "/" + std::to_string(file.size));
-    r.file = FileBody{file.fd, range.first, range.length};
+    r.file = http::FileBody{file.fd, range.first, range.length};
   } else {
-    r.file = FileBody{file.fd, 0, file.size};
+    r.file = http::FileBody{file.fd, 0, file.size};
   }
   return r;
 }
@@ -89,30 +89,30 @@ BootRoutes::BootRoutes(std::string boot_script, std::string tftp_root, BootCache
   ipxe_counts_[6] = &requests_.with({"ipxe", "400"});
 }
 
-HttpResponse BootRoutes::count(std::string_view route, std::string_view decision, HttpResponse r) {
+http::Response BootRoutes::count(std::string_view route, std::string_view decision, http::Response r) {
   requests_.with({std::string(route), std::string(decision)}).inc();
   return r;
 }
 
-HttpResponse BootRoutes::handle(const HttpRequest& req) {
+http::Response BootRoutes::handle(const http::Request& req) {
   const std::string& p = req.path;
   if (p == "/ipxe") return ipxe(req);
   if (p == "/boot.ipxe") {
-    auto r = HttpResponse::text(200, boot_script_);
+    auto r = http::Response::text(200, boot_script_);
     return count("boot.ipxe", "200", std::move(r));
   }
   if (p == "/configdata") return configdata(req);
   if (p.rfind("/tftp/", 0) == 0) return tftp(req, std::string_view(p).substr(6));
   if (p.rfind("/env/", 0) == 0) return env(req, std::string_view(p).substr(5));
-  return count("other", "404", HttpResponse::text(404, "no route " + p.substr(0, 128) + "\n"));
+  return count("other", "404", http::Response::text(404, "no route " + p.substr(0, 128) + "\n"));
 }
 
-HttpResponse BootRoutes::ipxe(const HttpRequest& req) {
+http::Response BootRoutes::ipxe(const http::Request& req) {
   auto q = parse_boot_query(req.query);
   if (!q) {
     log_.warn("bad boot request", {{"error", q.error().message}});
     ipxe_counts_[6]->inc();
-    return HttpResponse::text(400, "bad query parameter " + q.error().message + "\n");
+    return http::Response::text(400, "bad query parameter " + q.error().message + "\n");
   }
   // The stamp is read before deciding: a change while deciding leaves the entry stale, never
   // a stale decision under a current stamp.
@@ -133,7 +133,7 @@ HttpResponse BootRoutes::ipxe(const HttpRequest& req) {
                                 {"status", d->http_status},
                                 {"reason", d->reason}});
   }
-  HttpResponse r;
+  http::Response r;
   r.status = d->http_status;
   r.headers = {{"Content-Type", "text/plain; charset=utf-8"}, {"Cache-Control", "no-store"}};
   r.shared_body = std::shared_ptr<const std::string>(d, &d->body);  // shares the decision
@@ -141,40 +141,40 @@ HttpResponse BootRoutes::ipxe(const HttpRequest& req) {
   return r;
 }
 
-HttpResponse BootRoutes::configdata(const HttpRequest& req) {
+http::Response BootRoutes::configdata(const http::Request& req) {
   if (settings_.metadata_endpoint.empty()) {
     return count("configdata", "404",
-                 HttpResponse::text(404, "no ferrum-metadata endpoint (--metadata-endpoint)\n"));
+                 http::Response::text(404, "no ferrum-metadata endpoint (--metadata-endpoint)\n"));
   }
   auto to = configdata_redirect(settings_.metadata_endpoint, req.query);
   if (!to) {
     return count("configdata", "400",
-                 HttpResponse::text(400, "query has bytes a redirect cannot carry\n"));
+                 http::Response::text(400, "query has bytes a redirect cannot carry\n"));
   }
   log_.info("configdata redirected to ferrum-metadata", {{"location", *to}});
-  auto r = HttpResponse::text(307, "ferrum-metadata serves machine configs: " + *to + "\n");
+  auto r = http::Response::text(307, "ferrum-metadata serves machine configs: " + *to + "\n");
   r.headers.emplace_back("Location", *to);
   r.headers.emplace_back("Cache-Control", "no-store");
   return count("configdata", "307", std::move(r));
 }
 
-HttpResponse BootRoutes::tftp(const HttpRequest& req, std::string_view file) {
+http::Response BootRoutes::tftp(const http::Request& req, std::string_view file) {
   // Resolve under the root and refuse anything that lands outside it (.., symlinks out).
   if (file.empty() || file.find('\0') != std::string_view::npos) {
-    return count("tftp", "404", HttpResponse::text(404, "no such file\n"));
+    return count("tftp", "404", http::Response::text(404, "no such file\n"));
   }
   std::error_code ec;
   fs::path full = fs::weakly_canonical(fs::path(tftp_root_) / fs::path(file).relative_path(), ec);
   std::string fs_path = full.string();
   if (ec || fs_path.size() <= tftp_root_.size() ||
       fs_path.compare(0, tftp_root_.size(), tftp_root_) != 0 || fs_path[tftp_root_.size()] != '/') {
-    return count("tftp", "404", HttpResponse::text(404, "no such file\n"));
+    return count("tftp", "404", http::Response::text(404, "no such file\n"));
   }
   int fd = ::open(fs_path.c_str(), O_RDONLY | O_CLOEXEC);
   struct stat sb {};
   if (fd < 0 || ::fstat(fd, &sb) != 0 || !S_ISREG(sb.st_mode)) {
     if (fd >= 0) ::close(fd);
-    return count("tftp", "404", HttpResponse::text(404, "no such file\n"));
+    return count("tftp", "404", http::Response::text(404, "no such file\n"));
   }
   OpenAsset a{fd, static_cast<std::uint64_t>(sb.st_size),
               "\"" + std::to_string(sb.st_size) + "-" + std::to_string(sb.st_mtime) + "\"",
@@ -184,32 +184,32 @@ HttpResponse BootRoutes::tftp(const HttpRequest& req, std::string_view file) {
   return count("tftp", std::to_string(r.status), std::move(r));
 }
 
-HttpResponse BootRoutes::env(const HttpRequest& req, std::string_view rest) {
+http::Response BootRoutes::env(const http::Request& req, std::string_view rest) {
   auto slash = rest.find('/');
   if (slash == std::string_view::npos)
-    return count("env", "404", HttpResponse::text(404, "no such asset\n"));
+    return count("env", "404", http::Response::text(404, "no such asset\n"));
   std::string name(rest.substr(0, slash));
   std::string asset(rest.substr(slash + 1));
   if (asset != kKernelAsset && asset != kInitrdAsset) {
     return count("env", "404",
-                 HttpResponse::text(404, "no such asset " + asset.substr(0, 64) + "\n"));
+                 http::Response::text(404, "no such asset " + asset.substr(0, 64) + "\n"));
   }
   auto file = assets_.open(name, asset);
   if (!file) {
     if (name.rfind("agent-", 0) == 0) {
       auto why = assets_.agent_unready(name.substr(6));
-      return count("env", "404", HttpResponse::text(404, "agent environment: " + why + "\n"));
+      return count("env", "404", http::Response::text(404, "agent environment: " + why + "\n"));
     }
     auto obj = caches_.environments.get(name);
     if (!obj) {
       return count(
           "env", "404",
-          HttpResponse::text(404, "environment \"" + name.substr(0, 64) + "\" not found\n"));
+          http::Response::text(404, "environment \"" + name.substr(0, 64) + "\" not found\n"));
     }
     auto why = assets_.environment_unready(*obj);
     return count(
         "env", "412",
-        HttpResponse::text(412, "environment \"" + name + "\" is not ready: " + why + "\n"));
+        http::Response::text(412, "environment \"" + name + "\" is not ready: " + why + "\n"));
   }
   auto r = file_response(req, *file, "application/octet-stream");
   r.on_sent = [c = &env_bytes_](std::uint64_t n) { c->inc(static_cast<double>(n)); };

@@ -7,7 +7,8 @@
 //   /tftp/<file>                      iPXE binaries from --tftp-root (never outside it)
 //   /env/<name>/{vmlinuz,initramfs.xz} verified assets (412 while not verified here)
 // Anything else is 404. Files are sent with sendfile, Range, ETag and Last-Modified.
-// No socket here: HttpServer calls handle(); tests call it directly.
+// No socket here: Ferrum's HTTP server calls handle() (ipxe_http_app.cpp); tests call it
+// directly.
 
 #include <array>
 #include <string>
@@ -17,7 +18,8 @@
 #include "decision_cache.hpp"
 #include "ferrum/log.hpp"
 #include "ferrum/metrics.hpp"
-#include "http_server.hpp"
+#include "ferrum/http/message.hpp"
+#include "http_message.hpp"
 
 namespace ferrum::ipxe {
 
@@ -28,14 +30,14 @@ class BootRoutes {
              const AssetCache& assets, DecisionSettings settings, metrics::Registry& registry,
              log::Logger log, std::size_t decision_cache_entries = 20000);
 
-  HttpResponse handle(const HttpRequest& req);
+  http::Response handle(const http::Request& req);
 
  private:
-  HttpResponse ipxe(const HttpRequest& req);
-  HttpResponse configdata(const HttpRequest& req);
-  HttpResponse tftp(const HttpRequest& req, std::string_view file);
-  HttpResponse env(const HttpRequest& req, std::string_view rest);
-  HttpResponse count(std::string_view route, std::string_view decision, HttpResponse r);
+  http::Response ipxe(const http::Request& req);
+  http::Response configdata(const http::Request& req);
+  http::Response tftp(const http::Request& req, std::string_view file);
+  http::Response env(const http::Request& req, std::string_view rest);
+  http::Response count(std::string_view route, std::string_view decision, http::Response r);
 
   std::string boot_script_;
   std::string tftp_root_;  // canonical
@@ -54,6 +56,6 @@ class BootRoutes {
 
 // A file response honouring If-None-Match, If-Modified-Since, If-Range and Range; takes
 // ownership of `file.fd`.
-HttpResponse file_response(const HttpRequest& req, const OpenAsset& file, std::string content_type);
+http::Response file_response(const http::Request& req, const OpenAsset& file, std::string content_type);
 
 }  // namespace ferrum::ipxe

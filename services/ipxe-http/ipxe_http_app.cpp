@@ -5,6 +5,7 @@
 #include <random>
 
 #include "asset_status.hpp"
+#include "ferrum/http/router.hpp"
 #include "ferrum/kube/typed.hpp"
 #include "ferrum/model/json_fields.hpp"
 #include "ferrum/model/kinds.hpp"
@@ -45,6 +46,31 @@ std::string identity() {
 
 }  // namespace
 
+http::ServerSettings http_settings(const Settings& s, metrics::Registry& registry) {
+  http::ServerSettings hs;
+  hs.listen = s.listen;
+  hs.threads = static_cast<int>(s.workers);
+  hs.server_header = "ferrum-ipxe-http";
+  hs.registry = &registry;
+  hs.metrics_prefix = "ferrum_ipxe_http";
+  hs.limits.max_connections = static_cast<std::size_t>(s.max_connections);
+  hs.limits.max_connections_per_client = static_cast<std::size_t>(s.max_connections_per_client);
+  hs.limits.head_timeout = s.header_timeout;
+  hs.limits.idle_timeout = s.idle_timeout;
+  hs.limits.write_timeout = kWriteTimeout;
+  hs.limits.max_head_bytes = 8 * 1024;
+  hs.limits.max_body_bytes = 0;  // nothing here takes a body
+  return hs;
+}
+
+http::Handler boot_handler(BootRoutes& routes) {
+  http::Router router;
+  router.prefix({"GET", "HEAD"}, "/", [&routes](http::Request& req, http::Exchange& ex) {
+    ex.respond(routes.handle(req));
+  });
+  return router;
+}
+
 IpxeHttpApp::IpxeHttpApp(Settings settings, kube::Client& client, Clock& clock,
                          DaemonRuntime& runtime)
     : settings_(std::move(settings)),
@@ -84,14 +110,10 @@ IpxeHttpApp::IpxeHttpApp(Settings settings, kube::Client& client, Clock& clock,
       render_boot_script(boot_endpoint(settings_)), settings_.tftp_root, caches, assets_,
       decision_settings(settings_), reg, runtime_.logger("http"),
       static_cast<std::size_t>(settings_.decision_cache_entries));
-  HttpServerSettings hs;
-  hs.listen = settings_.listen;
-  hs.workers = static_cast<int>(settings_.workers);
-  hs.max_connections = static_cast<std::size_t>(settings_.max_connections);
-  hs.header_timeout = settings_.header_timeout;
-  hs.idle_timeout = settings_.idle_timeout;
-  http_ = std::make_unique<HttpServer>(
-      hs, [this](const HttpRequest& r) { return routes_->handle(r); }, runtime_.logger("http"));
+  http_ = std::make_unique<http::Server>(http_settings(settings_, runtime_.registry()),
+                                         boot_handler(*routes_), runtime_.logger("http"));
+  // PXE clients refused at accept look like a dead server to them: say so where probes look.
+  runtime_.admin().add_readiness_check("http", [this] { return http_->saturation(); });
 
   kube::ControllerSettings cs;
   cs.name = "environment-assets";
@@ -142,8 +164,6 @@ IpxeHttpApp::IpxeHttpApp(Settings settings, kube::Client& client, Clock& clock,
   reg.gauge_callback("ferrum_ipxe_http_cache_synced",
                      "1 when the Server, ServerBinding, ServerClass and Environment caches synced.",
                      [this] { return synced() ? 1.0 : 0.0; });
-  reg.gauge_callback("ferrum_ipxe_http_open_connections", "Open HTTP connections.",
-                     [this] { return static_cast<double>(http_->open_connections()); });
   reg.gauge_callback("ferrum_ipxe_http_assets_leader",
                      "1 while this replica holds the ferrum-ipxe-http-assets Lease.",
                      [this] { return elector_->is_leader() ? 1.0 : 0.0; });

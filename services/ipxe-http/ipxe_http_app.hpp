@@ -22,16 +22,24 @@
 #include "asset_cache.hpp"
 #include "boot_routes.hpp"
 #include "ferrum/daemon.hpp"
+#include "ferrum/http/server.hpp"
 #include "ferrum/kube/client.hpp"
 #include "ferrum/kube/controller.hpp"
 #include "ferrum/kube/event_recorder.hpp"
 #include "ferrum/kube/informer.hpp"
 #include "ferrum/kube/leader_election.hpp"
 #include "ferrum/siderolink_secret.hpp"
-#include "http_server.hpp"
 #include "settings.hpp"
 
 namespace ferrum::ipxe {
+
+// Without write progress for this long a response is abandoned (a stalled download).
+inline constexpr std::chrono::seconds kWriteTimeout{60};
+
+// The HTTP server's settings from the flags.
+http::ServerSettings http_settings(const Settings& s, metrics::Registry& registry);
+// GET/HEAD of every path answered by `routes`; other methods 405.
+http::Handler boot_handler(BootRoutes& routes);
 
 class IpxeHttpApp final : public DaemonApp {
  public:
@@ -59,7 +67,7 @@ class IpxeHttpApp final : public DaemonApp {
   kube::EventRecorder events_;
   AssetCache assets_;
   std::unique_ptr<BootRoutes> routes_;
-  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<http::Server> http_;
   std::unique_ptr<kube::Controller> controller_;
   std::unique_ptr<kube::LeaderElector> elector_;
   std::uint16_t port_ = 0;

@@ -64,13 +64,20 @@ void add_flags(flags::FlagSet& f, Settings& s) {
                "Environment conditions).");
   f.add_int("workers", &s.workers, 2, "HTTP worker threads (one event loop each).", 1, 256);
   f.add_int("max-connections", &s.max_connections, 4096,
-            "Most open HTTP connections; more are closed at accept.", 1, 1 << 20);
+            "Most open HTTP connections; more are closed at accept (and /readyz reports the cap "
+            "as full).",
+            1, 1 << 20);
+  f.add_int("max-connections-per-client", &s.max_connections_per_client, 256,
+            "Most open HTTP connections from one client address; more are closed at accept, so "
+            "one address (a slowloris client) cannot lock PXE clients out (0: no share).",
+            0, 1 << 20);
   f.add_int("decision-cache-entries", &s.decision_cache_entries, 20000,
             "Most /ipxe decisions kept for reuse while the Server, ServerBinding, ServerClass, "
             "Environment caches and asset readiness are unchanged (0: decide every request).",
             0, 1 << 24);
   f.add_duration("header-timeout", &s.header_timeout, std::chrono::seconds(10),
-                 "Time allowed to receive a request head.");
+                 "Time allowed to receive a whole request head: one deadline from its first byte (from "
+                 "the connect for a new connection), not extended by partial reads.");
   f.add_duration("idle-timeout", &s.idle_timeout, std::chrono::seconds(30),
                  "Keep-alive connections idle this long are closed.");
   f.add_int("asset-max-bytes", &s.asset_max_bytes, 1ll << 30,

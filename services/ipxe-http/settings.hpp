@@ -29,6 +29,7 @@ struct Settings {
   std::string lease_namespace;
   std::int64_t workers = 2;
   std::int64_t max_connections = 4096;
+  std::int64_t max_connections_per_client = 256;
   std::int64_t decision_cache_entries = 20000;
   std::chrono::milliseconds header_timeout{};
   std::chrono::milliseconds idle_timeout{};

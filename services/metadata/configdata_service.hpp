@@ -1,6 +1,6 @@
 #pragma once
 // The /configdata endpoint without sockets: query parsing, lookup, render cache, metrics.
-// http_server.hpp carries its answers over HTTP.
+// metadata_app.hpp routes GET /configdata to it on Ferrum's HTTP server.
 //
 // Contract: answer() is thread-safe and never blocks except on one on-demand Secret read.
 // A cached rendering is reused only while every input's uid and resourceVersion (and the

@@ -9,6 +9,38 @@
 
 namespace ferrum::metadata {
 
+http::ServerSettings http_settings(const Settings& s, metrics::Registry& registry) {
+  http::ServerSettings hs;
+  hs.listen = s.listen;
+  hs.threads = s.threads > 0 ? static_cast<int>(s.threads)
+                             : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
+  hs.server_header = "ferrum-metadata";
+  hs.registry = &registry;
+  hs.metrics_prefix = "ferrum_metadata";
+  hs.limits.max_connections = static_cast<std::size_t>(s.max_connections);
+  hs.limits.max_connections_per_client = static_cast<std::size_t>(s.max_connections_per_client);
+  hs.limits.head_timeout = s.read_timeout;
+  hs.limits.idle_timeout = s.read_timeout;
+  hs.limits.write_timeout = s.write_timeout;
+  hs.limits.max_head_bytes = 8 * 1024;
+  hs.limits.max_body_bytes = 0;  // GET only
+  return hs;
+}
+
+http::Handler configdata_routes(ConfigDataService& service) {
+  http::Router router;
+  router.not_found_text("not found; this server answers GET /configdata?uuid=<server uuid>\n");
+  router.get("/configdata", [&service](http::Request& req, http::Exchange& ex) {
+    auto answer = service.answer(req.query);
+    http::Response r;
+    r.status = static_cast<int>(answer.status);
+    r.headers.emplace_back("Content-Type", std::string(answer.content_type));
+    r.shared_body = std::move(answer.body);
+    ex.respond(std::move(r));
+  });
+  return router;
+}
+
 namespace {
 
 kube::InformerSettings watch_of(const model::ResourceKind& kind, std::string ns = {},
@@ -107,18 +139,10 @@ void MetadataApp::add_parts(RunnableGroup& parts) {
 }
 
 Expected<std::uint16_t, std::string> MetadataApp::start_http() {
-  HttpSettings hs;
-  hs.listen = settings_.listen;
-  hs.threads = settings_.threads > 0
-                   ? static_cast<int>(settings_.threads)
-                   : static_cast<int>(std::max(1u, std::thread::hardware_concurrency()));
-  hs.max_connections = static_cast<std::size_t>(settings_.max_connections);
-  hs.read_timeout = settings_.read_timeout;
-  hs.write_timeout = settings_.write_timeout;
-  auto* service = service_.get();
-  http_ = std::make_unique<HttpServer>(
-      hs, [service](std::string_view query) { return service->answer(query); }, runtime_.registry(),
-      runtime_.logger("metadata.http"));
+  http_ = std::make_unique<http::Server>(http_settings(settings_, runtime_.registry()),
+                                         configdata_routes(*service_),
+                                         runtime_.logger("metadata.http"));
+  runtime_.admin().add_readiness_check("http", [this] { return http_->saturation(); });
   return http_->start();
 }
 

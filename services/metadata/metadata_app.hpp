@@ -12,12 +12,18 @@
 
 #include "configdata_service.hpp"
 #include "ferrum/daemon.hpp"
+#include "ferrum/http/router.hpp"
+#include "ferrum/http/server.hpp"
 #include "ferrum/kube/client.hpp"
 #include "ferrum/kube/informer.hpp"
-#include "http_server.hpp"
 #include "settings.hpp"
 
 namespace ferrum::metadata {
+
+// The HTTP server's settings from the flags (limits, threads, metrics names).
+http::ServerSettings http_settings(const Settings& s, metrics::Registry& registry);
+// GET/HEAD /configdata?<query> answered by `service`; anything else 404 or 405.
+http::Handler configdata_routes(ConfigDataService& service);
 
 class MetadataApp final : public DaemonApp {
  public:
@@ -46,7 +52,7 @@ class MetadataApp final : public DaemonApp {
   std::vector<std::pair<std::string, std::unique_ptr<kube::Informer>>> informers_;
   std::unique_ptr<LinkSource> link_;
   std::unique_ptr<ConfigDataService> service_;
-  std::unique_ptr<HttpServer> http_;
+  std::unique_ptr<http::Server> http_;
   std::uint16_t port_ = 0;
 };
 

@@ -35,9 +35,17 @@ void add_flags(flags::FlagSet& f, Settings& s) {
       "read from the API on each request. Empty: never cache Secrets.");
   f.add_int("threads", &s.threads, 0, "HTTP worker threads; 0: one per core.", 0, 256);
   f.add_int("max-connections", &s.max_connections, 4096,
-            "Open HTTP connections at most; more are closed at accept.", 1, 1'000'000);
+            "Open HTTP connections at most; more are closed at accept (and /readyz reports "
+            "the cap as full).",
+            1, 1'000'000);
+  f.add_int("max-connections-per-client", &s.max_connections_per_client, 256,
+            "Open HTTP connections from one client address at most; more are closed at accept, "
+            "so one address cannot take every connection (0: no per-address share).",
+            0, 1'000'000);
   f.add_duration("read-timeout", &s.read_timeout, std::chrono::seconds(10),
-                 "Time allowed to read a request (and the idle time of a kept-alive connection).");
+                 "Time allowed to read a whole request head, one deadline from its first byte "
+                 "(or from the connect), not extended by partial reads; also the idle time of a "
+                 "kept-alive connection.");
   f.add_duration("write-timeout", &s.write_timeout, std::chrono::seconds(10),
                  "Time allowed to write a response.");
   f.add_int("render-cache-entries", &s.render_cache_entries, 10000,

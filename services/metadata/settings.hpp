@@ -20,6 +20,7 @@ struct Settings {
   std::string bootstrap_secret_selector;  // label selector of cached bootstrap Secrets
   std::int64_t threads = 0;               // 0 = one per core
   std::int64_t max_connections = 0;
+  std::int64_t max_connections_per_client = 0;
   std::chrono::milliseconds read_timeout{};
   std::chrono::milliseconds write_timeout{};
   std::int64_t render_cache_entries = 0;

@@ -1,11 +1,13 @@
-// libFuzzer target for ferrum-ipxe-http's request head parser (services/ipxe-http
-// http_message): any bytes up to the blank line either parse to a GET/HEAD request whose
-// decoded path is absolute and NUL-free, with lower-case token header names, or fail with a
-// status the server knows how to answer. The Range header of a parsed request goes through
-// parse_range against a size taken from the input; a satisfiable range lies inside it.
+// libFuzzer target for the request heads Ferrum's one HTTP server parses (libs/common
+// http_message: Beast's parser under the server's limits, then the server's head rules) and for
+// ferrum-ipxe-http's Range parsing: any bytes either parse to a request whose decoded path is
+// absolute and NUL-free, or fail with a status the server knows how to answer and a message.
+// The Range header of a parsed request goes through parse_range against a size taken from the
+// input; a satisfiable range lies inside it.
 #include <algorithm>
-#include <cctype>
 
+#include "ferrum/http/limits.hpp"
+#include "ferrum/http/message.hpp"
 #include "services/ipxe-http/http_message.hpp"
 #include "tests/fuzz/fuzz_check.hpp"
 
@@ -30,24 +32,24 @@ void check_range(std::string_view header, std::uint64_t size) {
 }  // namespace
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
-  std::string_view head = ferrum::fuzz::as_text(data, size);
-  auto req = parse_request_head(head);
+  std::string_view bytes = ferrum::fuzz::as_text(data, size);
+  ferrum::http::Limits limits;  // ferrum-ipxe-http's: 8 KiB heads, no bodies
+  limits.max_head_bytes = 8 * 1024;
+  limits.max_body_bytes = 0;
+  auto req = ferrum::http::parse_request(bytes, limits);
   if (!req) {
-    FUZZ_CHECK(status_text(req.error().status) != "Unknown");
+    FUZZ_CHECK(ferrum::http::status_text(req.error().status) != "Unknown");
     FUZZ_CHECK(!req.error().message.empty());
     return 0;
   }
-  FUZZ_CHECK(req->method == "GET" || req->method == "HEAD");
+  FUZZ_CHECK(!req->method.empty());
   FUZZ_CHECK(!req->path.empty() && req->path.front() == '/');
   FUZZ_CHECK(req->path.find('\0') == std::string::npos);
-  for (const auto& [name, value] : req->headers) {
-    FUZZ_CHECK(!name.empty());
-    FUZZ_CHECK(std::none_of(name.begin(), name.end(),
-                            [](char c) { return std::isupper(static_cast<unsigned char>(c)); }));
-    FUZZ_CHECK(name.find(':') == std::string::npos);
-    FUZZ_CHECK(value.empty() || (value.front() != ' ' && value.back() != ' '));
+  FUZZ_CHECK(req->body.empty());
+  for (const auto& field : req->headers) {
+    FUZZ_CHECK(!field.name_string().empty());
+    FUZZ_CHECK(field.name_string().find(':') == std::string_view::npos);
   }
-  if (req->header("transfer-encoding").data() != nullptr) FUZZ_CHECK(false);
   // The size of the representation: the input's length in a few shapes (0, small, huge).
   std::string_view range = req->header("range");
   check_range(range, 0);

@@ -13,7 +13,7 @@
 #include <regex>
 
 namespace beast = boost::beast;
-namespace http = beast::http;
+namespace bhttp = beast::http;
 using tcp = boost::asio::ip::tcp;
 using namespace ferrum;
 
@@ -21,21 +21,21 @@ namespace {
 
 log::Logger quiet() { return log::discard("admin"); }
 
-http::response<http::string_body> request(std::uint16_t port, http::verb verb, const std::string& target,
+bhttp::response<bhttp::string_body> request(std::uint16_t port, bhttp::verb verb, const std::string& target,
                                           std::size_t padding = 0) {
   boost::asio::io_context ioc;
   beast::tcp_stream stream(ioc);
   stream.connect(tcp::endpoint(boost::asio::ip::make_address("127.0.0.1"), port));
-  http::request<http::string_body> req(verb, target, 11);
-  req.set(http::field::host, "127.0.0.1");
-  if (verb == http::verb::post) req.body() = "x";
+  bhttp::request<bhttp::string_body> req(verb, target, 11);
+  req.set(bhttp::field::host, "127.0.0.1");
+  if (verb == bhttp::verb::post) req.body() = "x";
   if (padding > 0) req.set("X-Padding", std::string(padding, 'a'));
   req.prepare_payload();
-  http::write(stream, req);
+  bhttp::write(stream, req);
   beast::flat_buffer buf;
-  http::response_parser<http::string_body> parser;
-  if (verb == http::verb::head) parser.skip(true);
-  http::read(stream, buf, parser);
+  bhttp::response_parser<bhttp::string_body> parser;
+  if (verb == bhttp::verb::head) parser.skip(true);
+  bhttp::read(stream, buf, parser);
   return parser.release();
 }
 
@@ -62,9 +62,9 @@ class AdminServerTest : public ::testing::Test {
 }  // namespace
 
 TEST_F(AdminServerTest, MetricsParseAsPrometheusText) {
-  auto res = request(server->port(), http::verb::get, "/metrics");
-  ASSERT_EQ(res.result(), http::status::ok);
-  EXPECT_EQ(res[http::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
+  auto res = request(server->port(), bhttp::verb::get, "/metrics");
+  ASSERT_EQ(res.result(), bhttp::status::ok);
+  EXPECT_EQ(res[bhttp::field::content_type], "text/plain; version=0.0.4; charset=utf-8");
   const std::string& body = res.body();
   ASSERT_FALSE(body.empty());
   ASSERT_EQ(body.back(), '\n');
@@ -108,29 +108,29 @@ TEST_F(AdminServerTest, MetricsParseAsPrometheusText) {
 }
 
 TEST_F(AdminServerTest, HealthAndReadiness) {
-  EXPECT_EQ(request(server->port(), http::verb::get, "/healthz").result(), http::status::ok);
-  EXPECT_EQ(request(server->port(), http::verb::get, "/readyz").result(), http::status::ok);
+  EXPECT_EQ(request(server->port(), bhttp::verb::get, "/healthz").result(), bhttp::status::ok);
+  EXPECT_EQ(request(server->port(), bhttp::verb::get, "/readyz").result(), bhttp::status::ok);
   std::atomic<bool> synced{false};
   server->add_readiness_check("informers", [&] { return synced ? std::string() : std::string("servers not synced"); });
-  auto res = request(server->port(), http::verb::get, "/readyz");
-  EXPECT_EQ(res.result(), http::status::service_unavailable);
+  auto res = request(server->port(), bhttp::verb::get, "/readyz");
+  EXPECT_EQ(res.result(), bhttp::status::service_unavailable);
   EXPECT_NE(res.body().find("informers: servers not synced"), std::string::npos) << res.body();
   synced = true;
-  EXPECT_EQ(request(server->port(), http::verb::get, "/readyz").result(), http::status::ok);
+  EXPECT_EQ(request(server->port(), bhttp::verb::get, "/readyz").result(), bhttp::status::ok);
 }
 
 TEST_F(AdminServerTest, BadRequestsGetClearAnswers) {
-  EXPECT_EQ(request(server->port(), http::verb::get, "/nope").result(), http::status::not_found);
-  auto res = request(server->port(), http::verb::delete_, "/metrics");
-  EXPECT_EQ(res.result(), http::status::method_not_allowed);
-  EXPECT_EQ(res[http::field::allow], "GET, HEAD");
-  EXPECT_EQ(request(server->port(), http::verb::post, "/metrics").result(), http::status::payload_too_large);
+  EXPECT_EQ(request(server->port(), bhttp::verb::get, "/nope").result(), bhttp::status::not_found);
+  auto res = request(server->port(), bhttp::verb::delete_, "/metrics");
+  EXPECT_EQ(res.result(), bhttp::status::method_not_allowed);
+  EXPECT_EQ(res[bhttp::field::allow], "GET, HEAD");
+  EXPECT_EQ(request(server->port(), bhttp::verb::post, "/metrics").result(), bhttp::status::payload_too_large);
   // A head over the 8 KiB bound gets an answer, not a silently closed connection.
-  EXPECT_EQ(request(server->port(), http::verb::get, "/healthz", 16 * 1024).result(),
-            http::status::request_header_fields_too_large);
-  EXPECT_EQ(request(server->port(), http::verb::get, "/healthz").result(), http::status::ok);
-  auto head = request(server->port(), http::verb::head, "/healthz");
-  EXPECT_EQ(head.result(), http::status::ok);
+  EXPECT_EQ(request(server->port(), bhttp::verb::get, "/healthz", 16 * 1024).result(),
+            bhttp::status::request_header_fields_too_large);
+  EXPECT_EQ(request(server->port(), bhttp::verb::get, "/healthz").result(), bhttp::status::ok);
+  auto head = request(server->port(), bhttp::verb::head, "/healthz");
+  EXPECT_EQ(head.result(), bhttp::status::ok);
   EXPECT_TRUE(head.body().empty());
 }
 

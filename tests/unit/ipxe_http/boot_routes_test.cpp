@@ -6,6 +6,7 @@
 #include <filesystem>
 #include <fstream>
 
+#include "ferrum/http/limits.hpp"
 #include "ferrum/model/server.hpp"
 #include "ipxe_script.hpp"
 
@@ -40,15 +41,15 @@ class BootRoutesTest : public ::testing::Test {
   void TearDown() override { fs::remove_all(dir_); }
 
   static void write(const fs::path& p, const std::string& s) { std::ofstream(p) << s; }
-  HttpResponse get(const std::string& target,
+  http::Response get(const std::string& target,
                    std::vector<std::pair<std::string, std::string>> h = {}) {
     std::string head = "GET " + target + " HTTP/1.1\r\n";
     for (auto& [k, v] : h) head += k + ": " + v + "\r\n";
-    auto req = parse_request_head(head + "\r\n");
+    auto req = http::parse_request(head + "\r\n", http::Limits{});
     EXPECT_TRUE(req.has_value());
     return routes_->handle(*req);
   }
-  static std::string read_body(HttpResponse& r) {
+  static std::string read_body(http::Response& r) {
     if (!r.file) return std::string(r.body_text());
     std::string out(r.file->length, '\0');
     EXPECT_EQ(::pread(r.file->fd, out.data(), out.size(), static_cast<off_t>(r.file->offset)),
@@ -56,7 +57,7 @@ class BootRoutesTest : public ::testing::Test {
     ::close(r.file->fd);
     return out;
   }
-  static std::string header(const HttpResponse& r, const std::string& name) {
+  static std::string header(const http::Response& r, const std::string& name) {
     for (auto& [k, v] : r.headers) {
       if (k == name) return v;
     }
@@ -103,13 +104,13 @@ TEST_F(BootRoutesTest, ConfigdataRedirectsToMetadataKeepingTheQuery) {
        {"uuid=", "uuid=4C4C4544-0042-3410-8052-B2C04F384D32",
         "hostname=n&mac=52%3A54%3A00%3A12%3A34%3A56&serial=Not+Specified&uuid=abc"}) {
     SCOPED_TRACE(q);
-    auto req = parse_request_head("GET /configdata?" + q + " HTTP/1.1\r\n\r\n");
+    auto req = http::parse_request("GET /configdata?" + q + " HTTP/1.1\r\n\r\n", http::Limits{});
     ASSERT_TRUE(req.has_value());
     auto r = routes.handle(*req);
     EXPECT_EQ(r.status, 307);
     EXPECT_EQ(header(r, "Location"), "http://10.0.0.1:9091/configdata?" + q);
   }
-  auto sub = parse_request_head("GET /configdata/abc HTTP/1.1\r\n\r\n");
+  auto sub = http::parse_request("GET /configdata/abc HTTP/1.1\r\n\r\n", http::Limits{});
   EXPECT_EQ(routes.handle(*sub).status, 404) << "Sidero's mux matched /configdata only";
   EXPECT_NE(registry_.expose().find(
                 "ferrum_ipxe_http_requests_total{route=\"configdata\",decision=\"307\"} 3"),

@@ -3,10 +3,12 @@
 // 0.0.4), /healthz (the process and this server's event loop are alive) and /readyz (every
 // registered readiness check passes; 503 names the failing ones).
 //
+// Routes on Ferrum's one HTTP server (ferrum/http/server.hpp), one event loop.
 // Contract: start() binds (port 0 picks a free port, see port()) and serves on its own
-// thread; stop() closes the listener, gives open connections `drain` to finish, then
-// closes them. Bounds: GET/HEAD only, request head <= 8 KiB, no bodies, a read timeout per
-// request, at most `max_connections` at once (extra connections are closed at accept).
+// thread; stop() closes the listener and idle connections, gives requests in flight `drain`
+// to finish, then closes them. Bounds: GET/HEAD only, request head <= 8 KiB, no bodies, one
+// total deadline (read_timeout) per request head, at most `max_connections` at once (extra
+// connections are closed at accept).
 
 #include <chrono>
 #include <cstdint>
@@ -18,6 +20,7 @@
 #include <vector>
 
 #include "ferrum/expected.hpp"
+#include "ferrum/http/server.hpp"
 #include "ferrum/log.hpp"
 #include "ferrum/metrics.hpp"
 
@@ -50,13 +53,12 @@ class AdminServer {
   std::string readiness() const;
 
  private:
-  class Impl;
   AdminSettings settings_;
   metrics::Registry& registry_;
   log::Logger log_;
   mutable std::mutex checks_mu_;
   std::vector<std::pair<std::string, ReadinessCheck>> checks_;
-  std::unique_ptr<Impl> impl_;
+  std::unique_ptr<http::Server> server_;
   std::uint16_t port_ = 0;
 };
 
