@@ -1,3 +1,6 @@
+// clang-format off
+#include <utility>  // before Asio: Boost 1.74's awaitable.hpp uses std::exchange without it
+// clang-format on
 #include <sys/sendfile.h>
 #include <sys/socket.h>
 #include <unistd.h>
