@@ -45,10 +45,11 @@ ferrum::linkd::Settings settings(const std::string& api_listen) {
 }
 
 void ensure_namespace(apptest::AppHarness& h) {
-  h.client().create(ferrum::kube::resources::namespaces(), "",
-                    {{"apiVersion", "v1"},
-                     {"kind", "Namespace"},
-                     {"metadata", {{"name", "ferrum-system"}}}});  // AlreadyExists is fine
+  // AlreadyExists (the other test made it) is fine.
+  (void)h.client().create(
+      ferrum::kube::resources::namespaces(),
+      ferrum::kube::Json{
+          {"apiVersion", "v1"}, {"kind", "Namespace"}, {"metadata", {{"name", "ferrum-system"}}}});
 }
 
 TEST(LinkdApp, StartsOnPortZeroIsReadyAndStopsRemovingItsInterface) {

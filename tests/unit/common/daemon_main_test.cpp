@@ -60,34 +60,28 @@ TEST(DaemonMain, AValidateErrorExits2BeforeAnythingStarts) {
   EXPECT_TRUE(journal.empty());
 }
 
-TEST(DaemonMain, AFlagErrorFromMakeAppExits2) {
+// daemon_main with a make_app that throws.
+int run_throwing(const std::function<void()>& thrower) {
   Args args;
-  int rc = ferrum::daemon_main(args.argc(), args.argv.data(),
-                               {"ferrum-test",
-                                "test",
-                                "A daemon for tests.",
-                                "127.0.0.1:0",
-                                [](auto&) {},
-                                {},
-                                [](ferrum::Daemon&) -> std::unique_ptr<DaemonApp> {
-                                  throw ferrum::FlagError("--kubeconfig: no such file");
-                                }});
-  EXPECT_EQ(rc, 2);
+  return ferrum::daemon_main(args.argc(), args.argv.data(),
+                             {"ferrum-test",
+                              "test",
+                              "A daemon for tests.",
+                              "127.0.0.1:0",
+                              [](auto&) {},
+                              {},
+                              [&](ferrum::Daemon&) -> std::unique_ptr<DaemonApp> {
+                                thrower();
+                                return nullptr;
+                              }});
+}
+
+TEST(DaemonMain, AFlagErrorFromMakeAppExits2) {
+  EXPECT_EQ(run_throwing([] { throw ferrum::FlagError("--kubeconfig: no such file"); }), 2);
 }
 
 TEST(DaemonMain, OtherExceptionsFromMakeAppExit1) {
-  Args args;
-  int rc = ferrum::daemon_main(args.argc(), args.argv.data(),
-                               {"ferrum-test",
-                                "test",
-                                "A daemon for tests.",
-                                "127.0.0.1:0",
-                                [](auto&) {},
-                                {},
-                                [](ferrum::Daemon&) -> std::unique_ptr<DaemonApp> {
-                                  throw std::runtime_error("database locked");
-                                }});
-  EXPECT_EQ(rc, 1);
+  EXPECT_EQ(run_throwing([] { throw std::runtime_error("database locked"); }), 1);
 }
 
 TEST(DaemonMain, AFailedPartExits1AndStopsThePartsBeforeIt) {
