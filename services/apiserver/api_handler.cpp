@@ -175,10 +175,12 @@ ApiHandler::ApiHandler(HandlerSettings settings, ObjectStore& store, log::Logger
                           [this] { return static_cast<double>(store_.object_count()); });
   registry.gauge_callback("ferrum_apiserver_watchers", "Open watches.",
                           [this] { return static_cast<double>(store_.watcher_count()); });
-  registry.counter_callback("ferrum_apiserver_watchers_terminated_total",
-                            "Watches closed because the client did not keep up (the watch buffer was full).",
-                            [this] { return static_cast<double>(store_.watchers_dropped()); });
-  registry.gauge_callback("ferrum_apiserver_watch_history_bytes", "Stored size of the events kept for watches.",
+  registry.counter_callback(
+      "ferrum_apiserver_watchers_terminated_total",
+      "Watches closed because the client did not keep up (the watch buffer was full).",
+      [this] { return static_cast<double>(store_.watchers_dropped()); });
+  registry.gauge_callback("ferrum_apiserver_watch_history_bytes",
+                          "Stored size of the events kept for watches.",
                           [this] { return static_cast<double>(store_.history_bytes()); });
   registry.gauge_callback("ferrum_apiserver_resource_version", "Last resourceVersion committed.",
                           [this] { return static_cast<double>(store_.committed_rv()); });
@@ -658,9 +660,9 @@ void ApiHandler::list(Call& call) {
   // Serialize straight from the stored objects: lists of thousands of objects are neither
   // copied nor converted when the client asks for the storage version.
   const std::string want_api = call.type->api_version(ri.version);
-  std::string body = "{\"apiVersion\":" + json_text::dump(want_api) + ",\"kind\":" +
-                     json_text::dump(call.type->list_kind) + ",\"metadata\":" + json_text::dump(list_md) +
-                     ",\"items\":[";
+  std::string body = "{\"apiVersion\":" + json_text::dump(want_api) +
+                     ",\"kind\":" + json_text::dump(call.type->list_kind) +
+                     ",\"metadata\":" + json_text::dump(list_md) + ",\"items\":[";
   body.reserve(body.size() + result.items.size() * 3000);
   for (std::size_t i = 0; i < result.items.size(); ++i) {
     if (i) body += ',';
@@ -686,7 +688,8 @@ namespace {
 Expected<json, ApiError> parse_body(const HttpRequest& req) {
   if (req.content_type.find("protobuf") != std::string::npos) {
     auto obj = decode_k8s_protobuf(req.body);
-    if (!obj && obj.error().invalid_utf8) return unexpected(ApiError::bad_request(obj.error().message));
+    if (!obj && obj.error().invalid_utf8)
+      return unexpected(ApiError::bad_request(obj.error().message));
     if (!obj) return unexpected(ApiError::unsupported_media(obj.error().message));
     return std::move(*obj);
   }
@@ -696,7 +699,8 @@ Expected<json, ApiError> parse_body(const HttpRequest& req) {
     // Nesting and UTF-8 are checked before a tree is built (json_text.hpp says why and cites
     // Kubernetes' limit).
     auto j = json_text::parse(req.body);
-    if (!j) return unexpected(ApiError::bad_request("the request body is not valid JSON: " + j.error()));
+    if (!j)
+      return unexpected(ApiError::bad_request("the request body is not valid JSON: " + j.error()));
     return std::move(*j);
   }
   auto j = yaml::parse(req.body);
@@ -742,13 +746,15 @@ void ApiHandler::create(Call& call) {
   const auto& ri = call.info;
   std::string want_api = call.type->api_version(ri.version);
   if (obj.contains("apiVersion") && obj["apiVersion"] != want_api) {
-    call.fail(ApiError::bad_request("the API version in the data (" + json_text::dump(obj["apiVersion"]) +
-                                    ") does not match the expected API version (" + want_api + ")"));
+    call.fail(
+        ApiError::bad_request("the API version in the data (" + json_text::dump(obj["apiVersion"]) +
+                              ") does not match the expected API version (" + want_api + ")"));
     return;
   }
   if (obj.contains("kind") && obj["kind"] != call.type->kind) {
-    call.fail(ApiError::bad_request("the kind in the data (" + json_text::dump(obj["kind"]) + ") does not match the expected kind (" +
-                                    call.type->kind + ")"));
+    call.fail(ApiError::bad_request("the kind in the data (" + json_text::dump(obj["kind"]) +
+                                    ") does not match the expected kind (" + call.type->kind +
+                                    ")"));
     return;
   }
   obj["apiVersion"] = want_api;
@@ -888,7 +894,9 @@ void ApiHandler::patch(Call& call, bool status) {
       patched = std::move(*r);
     } else {
       auto r = patch::apply_merge_patch(*current, p);
-      if (!r) return unexpected(ApiError::unprocessable("the merge patch could not be applied: " + r.error().message()));
+      if (!r)
+        return unexpected(ApiError::unprocessable("the merge patch could not be applied: " +
+                                                  r.error().message()));
       patched = std::move(*r);
     }
     if (!patched.is_object() || !patched.contains("metadata") || !patched["metadata"].is_object()) {
@@ -1041,15 +1049,17 @@ void ApiHandler::remove(Call& call) {
     if (!current) return unexpected(ApiError::not_found(type.qualified(), ri.name));
     const json& md = (*current)["metadata"];
     if (pre.is_object() && pre.contains("uid") && pre["uid"] != md.value("uid", "")) {
-      return unexpected(ApiError::conflict(type.qualified(), ri.name, "Precondition failed: UID in precondition: " +
-                                                                          json_text::dump(pre["uid"]) + ", UID in object meta: " +
-                                                                          md.value("uid", "")));
+      return unexpected(ApiError::conflict(
+          type.qualified(), ri.name,
+          "Precondition failed: UID in precondition: " + json_text::dump(pre["uid"]) +
+              ", UID in object meta: " + md.value("uid", "")));
     }
     if (pre.is_object() && pre.contains("resourceVersion") && pre["resourceVersion"] != md.value("resourceVersion", "")) {
-      return unexpected(ApiError::conflict(type.qualified(), ri.name, "Precondition failed: resourceVersion in precondition: " +
-                                                                          json_text::dump(pre["resourceVersion"]) +
-                                                                          ", resourceVersion in object meta: " +
-                                                                          md.value("resourceVersion", "")));
+      return unexpected(ApiError::conflict(
+          type.qualified(), ri.name,
+          "Precondition failed: resourceVersion in precondition: " +
+              json_text::dump(pre["resourceVersion"]) +
+              ", resourceVersion in object meta: " + md.value("resourceVersion", "")));
     }
     bool finalizers = md.contains("finalizers") && md["finalizers"].is_array() && !md["finalizers"].empty();
     if (finalizers) {

@@ -49,7 +49,7 @@ struct HttpResponse {
 struct HandlerSettings {
   std::string token;            // bearer token clients must present
   std::string server_address;   // host:port clients use (discovery's serverAddressByClientCIDRs)
-  std::size_t watch_queue = 10'000;          // events a watcher may have queued (WatchStream)
+  std::size_t watch_queue = 10'000;           // events a watcher may have queued (WatchStream)
   std::size_t watch_queue_bytes = 16u << 20;  // and their objects' stored size
 };
 

@@ -88,8 +88,9 @@ std::string App::start_store() {
   creds_ = std::move(*creds);
 
   durable_ = std::make_unique<SqliteStore>((fs::path(settings_.data_dir) / "ferrum.db").string());
-  store_ = std::make_unique<ObjectStore>(*durable_, static_cast<std::size_t>(settings_.watch_history),
-                                         static_cast<std::size_t>(settings_.watch_history_bytes));
+  store_ =
+      std::make_unique<ObjectStore>(*durable_, static_cast<std::size_t>(settings_.watch_history),
+                                    static_cast<std::size_t>(settings_.watch_history_bytes));
   loaded_ = store_->load();
   store_->start();
 

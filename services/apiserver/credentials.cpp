@@ -1,8 +1,5 @@
 #include "credentials.hpp"
 
-#include "ferrum/base64.hpp"
-#include "ferrum/json_text.hpp"
-
 #include <fcntl.h>
 #include <openssl/bn.h>
 #include <openssl/err.h>
@@ -24,6 +21,9 @@
 #include <nlohmann/json.hpp>
 #include <optional>
 #include <set>
+
+#include "ferrum/base64.hpp"
+#include "ferrum/json_text.hpp"
 
 namespace ferrum::apiserver {
 

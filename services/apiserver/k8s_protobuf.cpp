@@ -1,11 +1,11 @@
 #include "k8s_protobuf.hpp"
 
-#include "ferrum/base64.hpp"
-#include "ferrum/json_text.hpp"
-
 #include <cstdint>
 #include <functional>
 #include <optional>
+
+#include "ferrum/base64.hpp"
+#include "ferrum/json_text.hpp"
 
 namespace ferrum::apiserver {
 
@@ -237,7 +237,9 @@ Expected<json, ProtobufError> decode_k8s_protobuf(std::string_view body) {
   // text that is not UTF-8 (JSON and YAML bodies are refused for it too). Found by
   // tests/fuzz k8s_protobuf_fuzz.
   if (!json_text::all_utf8(*obj)) {
-    return unexpected(ProtobufError{true, (*obj)["kind"].get<std::string>() + " protobuf message has a string that is not valid UTF-8"});
+    return unexpected(
+        ProtobufError{true, (*obj)["kind"].get<std::string>() +
+                                " protobuf message has a string that is not valid UTF-8"});
   }
   return std::move(*obj);
 }

@@ -1,9 +1,9 @@
 #include "object_store.hpp"
 
-#include "ferrum/json_text.hpp"
-
 #include <cstdio>
 #include <cstdlib>
+
+#include "ferrum/json_text.hpp"
 
 namespace ferrum::apiserver {
 
@@ -198,7 +198,8 @@ void ObjectStore::publish(const WatchEvent& ev) {
   std::lock_guard lock(watch_mu_);
   history_.push_back(ev);
   history_bytes_ += ev.bytes;
-  while (!history_.empty() && (history_.size() > history_size_ || history_bytes_ > history_bytes_limit_)) {
+  while (!history_.empty() &&
+         (history_.size() > history_size_ || history_bytes_ > history_bytes_limit_)) {
     evicted_up_to_ = history_.front().rv;
     history_bytes_ -= history_.front().bytes;
     history_.pop_front();

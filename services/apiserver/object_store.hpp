@@ -21,9 +21,10 @@
 //   replaying them would overflow the watcher's bounded queue, it gets `gone` (410: the
 //   client relists).
 
-#include <condition_variable>
 #include <atomic>
+#include <condition_variable>
 #include <cstdint>
+#include <deque>
 #include <functional>
 #include <map>
 #include <memory>
@@ -35,7 +36,6 @@
 #include <thread>
 #include <unordered_map>
 #include <vector>
-#include <deque>
 
 #include "api_error.hpp"
 #include "durable_store.hpp"
@@ -84,7 +84,8 @@ using MutationDone = std::function<void(Expected<MutationResult, ApiError>)>;
 class ObjectStore {
  public:
   // history_size: events kept for resuming watches; history_bytes: their objects' size.
-  ObjectStore(DurableStore& durable, std::size_t history_size, std::size_t history_bytes = 256u << 20);
+  ObjectStore(DurableStore& durable, std::size_t history_size,
+              std::size_t history_bytes = 256u << 20);
   ~ObjectStore();
 
   // Loads everything from disk; returns the number of objects.

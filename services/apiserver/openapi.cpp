@@ -1,10 +1,10 @@
 #include "openapi.hpp"
 
-#include "ferrum/json_text.hpp"
-
 #include <openssl/evp.h>
 
 #include <cctype>
+
+#include "ferrum/json_text.hpp"
 
 namespace ferrum::apiserver {
 
@@ -382,7 +382,8 @@ nlohmann::json openapi_v3_root(const Catalog& catalog) {
     if (!doc) continue;
     // Clients cache documents by this URL, so the hash must change exactly when the content
     // does; SHA-512 of the serialized document, as the real API server computes its ETag.
-    paths[gv] = {{"serverRelativeURL", "/openapi/v3/" + gv + "?hash=" + sha512_hex(json_text::dump(*doc))}};
+    paths[gv] = {
+        {"serverRelativeURL", "/openapi/v3/" + gv + "?hash=" + sha512_hex(json_text::dump(*doc))}};
   }
   return {{"paths", std::move(paths)}};
 }

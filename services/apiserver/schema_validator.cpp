@@ -238,7 +238,8 @@ class Validator {
  private:
   // `path` is path_ (the buffer PathScope maintains).
 
-  void check(const json& schema, const json& v, const std::string& path, bool root, std::size_t depth = 0) {
+  void check(const json& schema, const json& v, const std::string& path, bool root,
+             std::size_t depth = 0) {
     if (!schema.is_object()) return;
     // Two frames (about 1.4 KB of stack) per level of schema and object: stop at
     // kMaxValidationDepth instead of overflowing a thread's stack.
@@ -303,7 +304,8 @@ class Validator {
     add(path, "Unsupported value: " + bad_value(v) + ": supported values: " + supported);
   }
 
-  void check_object(const json& schema, const json& v, const std::string& path, bool root, std::size_t depth) {
+  void check_object(const json& schema, const json& v, const std::string& path, bool root,
+                    std::size_t depth) {
     if (auto req = schema.find("required"); req != schema.end() && req->is_array()) {
       for (const auto& name : *req) {
         if (name.is_string() && !v.contains(name.get<std::string>())) {
@@ -399,7 +401,8 @@ class Validator {
     if (auto it = schema.find("format"); it != schema.end() && it->is_string()) {
       const auto& format = it->get_ref<const std::string&>();
       if (!valid_format(format, s)) {
-        invalid(path, s, path + " in body must be of type " + format + ": " + json_text::dump(json(s)));
+        invalid(path, s,
+                path + " in body must be of type " + format + ": " + json_text::dump(json(s)));
       }
     }
   }

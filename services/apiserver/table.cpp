@@ -1,10 +1,10 @@
 #include "table.hpp"
 
-#include "ferrum/json_text.hpp"
-
 #include <cctype>
 #include <cstdint>
 #include <cstdlib>
+
+#include "ferrum/json_text.hpp"
 
 namespace ferrum::apiserver {
 

@@ -55,9 +55,10 @@ static bool in_namespace(const json& obj, const std::string& ns) {
 }
 
 void WatchStream::encode(const WatchEvent& ev, std::string& out) const {
-  bool now = ev.object && in_namespace(*ev.object, opts_.ns) && (!opts_.matches || opts_.matches(*ev.object));
-  bool before =
-      ev.previous && in_namespace(*ev.previous, opts_.ns) && (!opts_.matches || opts_.matches(*ev.previous));
+  bool now = ev.object && in_namespace(*ev.object, opts_.ns) &&
+             (!opts_.matches || opts_.matches(*ev.object));
+  bool before = ev.previous && in_namespace(*ev.previous, opts_.ns) &&
+                (!opts_.matches || opts_.matches(*ev.previous));
   std::string type;
   if (ev.type == "ADDED") {
     if (!now) return;

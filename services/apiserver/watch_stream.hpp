@@ -40,8 +40,8 @@ class WatchStream final : public WatchSink {
     std::string ns;  // empty: all namespaces
     std::function<bool(const json&)> matches;  // label + field selectors
     std::function<Expected<json, ApiError>(const json&)> present;  // storage -> wire object
-    std::size_t max_queue = 10'000;             // events queued, not yet encoded
-    std::size_t max_queue_bytes = 16u << 20;    // their objects' stored size
+    std::size_t max_queue = 10'000;                                // events queued, not yet encoded
+    std::size_t max_queue_bytes = 16u << 20;                       // their objects' stored size
     std::string bookmark_kind;         // kind for bookmark objects
     std::string bookmark_api_version;  // apiVersion for bookmark objects
   };

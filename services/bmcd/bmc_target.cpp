@@ -60,7 +60,8 @@ Expected<BmcTarget, TargetError> resolve_target(const model::Server& server,
                                         raw["spec"]["bmc"].contains("port")) {
       const auto& p = raw["spec"]["bmc"]["port"];
       if (!p.is_number_integer() || p.get<std::int64_t>() < 1 || p.get<std::int64_t>() > 65535) {
-        return unexpected(precondition("spec.bmc.port: " + json_text::dump(p) + " is not a port (1-65535)"));
+        return unexpected(
+            precondition("spec.bmc.port: " + json_text::dump(p) + " is not a port (1-65535)"));
       }
     }
     t.backend = Backend::kIpmi;

@@ -141,7 +141,8 @@ class Renderer {
       // recurses and indents once per level, so the config may not nest deeper either.
       if (json_text::deeper_than(*patched, yaml::kMaxDepth)) {
         return fail("configPatches", RenderError::kNoIndex, "", "",
-                    "the patched machine config nests deeper than " + std::to_string(yaml::kMaxDepth) +
+                    "the patched machine config nests deeper than " +
+                        std::to_string(yaml::kMaxDepth) +
                         " levels, more than any YAML reader of it accepts");
       }
       docs_[*main_index] = std::move(*patched);

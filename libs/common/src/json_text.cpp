@@ -124,7 +124,9 @@ bool all_utf8(const nlohmann::json& v) {
   return true;
 }
 
-std::string depth_message(std::size_t max_depth) { return "exceeded max depth of " + std::to_string(max_depth); }
+std::string depth_message(std::size_t max_depth) {
+  return "exceeded max depth of " + std::to_string(max_depth);
+}
 
 Expected<nlohmann::json, std::string> parse(std::string_view text, std::size_t max_depth) {
   if (auto at = invalid_utf8_at(text)) {

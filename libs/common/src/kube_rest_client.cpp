@@ -1,6 +1,5 @@
-#include "ferrum/kube/client.hpp"
-
 #include "ferrum/json_text.hpp"
+#include "ferrum/kube/client.hpp"
 
 namespace ferrum::kube {
 
@@ -143,8 +142,12 @@ Result<Json> RestClient::remove(const ResourceId& r, std::string_view ns, std::s
     body["preconditions"]["resourceVersion"] = *opts.precondition_resource_version;
   if (!opts.propagation_policy.empty()) body["propagationPolicy"] = opts.propagation_policy;
   if (opts.grace_period_seconds) body["gracePeriodSeconds"] = *opts.grace_period_seconds;
-  return call(
-      {"DELETE", r.object_path(ns, name), json_text::dump(body), "application/json", "application/json", {}});
+  return call({"DELETE",
+               r.object_path(ns, name),
+               json_text::dump(body),
+               "application/json",
+               "application/json",
+               {}});
 }
 
 Result<WatchEnd> RestClient::watch(const ResourceId& r, std::string_view ns,

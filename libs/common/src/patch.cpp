@@ -355,8 +355,8 @@ bool is_directive(const json& v) { return v.is_object() && v.contains(kDirective
 void require_delete(const json& directive, const std::string& path) {
   const json& value = directive.at(kDirective);
   if (value != "delete") {
-    throw MergeError{path, "unsupported $patch directive " + json_text::dump(value) + " at " + display(path) +
-                               ": only delete is supported"};
+    throw MergeError{path, "unsupported $patch directive " + json_text::dump(value) + " at " +
+                               display(path) + ": only delete is supported"};
   }
 }
 
@@ -759,8 +759,9 @@ Expected<json, PatchError> apply_json_patch(json&& doc, const json& patch) {
   // nlohmann copies and compares values recursively: nothing deeper than the nesting limit
   // goes in, and no operation may build anything deeper.
   if (json_text::deeper_than(doc)) {
-    return unexpected(PatchError{PatchError::kWholePatch, "", "",
-                                 "the document is nested too deeply: " + json_text::depth_message()});
+    return unexpected(
+        PatchError{PatchError::kWholePatch, "", "",
+                   "the document is nested too deeply: " + json_text::depth_message()});
   }
   json result = std::move(doc);
   for (std::size_t i = 0; i < patch.size(); ++i) {
@@ -787,9 +788,9 @@ Expected<json, PatchError> apply_merge_patch(const json& doc, const json& patch)
   // than the deeper of the two.
   for (const auto& [what, v] : {std::pair{"document", &doc}, std::pair{"patch", &patch}}) {
     if (json_text::deeper_than(*v)) {
-      return unexpected(PatchError{PatchError::kWholePatch, "", "",
-                                   std::string("the ") + what + " is nested too deeply: " +
-                                       json_text::depth_message()});
+      return unexpected(PatchError{
+          PatchError::kWholePatch, "", "",
+          std::string("the ") + what + " is nested too deeply: " + json_text::depth_message()});
     }
   }
   json result = doc;
@@ -829,13 +830,14 @@ Expected<std::vector<json>, StrategicPatchError> apply_strategic_patch(
   // than the nesting limit (the result is then no deeper either).
   for (std::size_t i = 0; i < patch_docs.size(); ++i) {
     if (json_text::deeper_than(patch_docs[i])) {
-      return unexpected(StrategicPatchError{i, "", "the patch document is nested too deeply: " +
-                                                       json_text::depth_message()});
+      return unexpected(StrategicPatchError{
+          i, "", "the patch document is nested too deeply: " + json_text::depth_message()});
     }
   }
   for (const auto& doc : config) {
     if (json_text::deeper_than(doc)) {
-      return unexpected(StrategicPatchError{0, "", "the config is nested too deeply: " + json_text::depth_message()});
+      return unexpected(StrategicPatchError{
+          0, "", "the config is nested too deeply: " + json_text::depth_message()});
     }
   }
   std::vector<json> result = std::move(config);

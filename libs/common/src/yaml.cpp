@@ -197,7 +197,8 @@ class Converter {
       throw ConversionError{node.Mark(), "document expands to more than 1000000 nodes"};
     }
     if (depth > kMaxDepth) {
-      throw ConversionError{node.Mark(), "nesting deeper than " + std::to_string(kMaxDepth) + " levels"};
+      throw ConversionError{node.Mark(),
+                            "nesting deeper than " + std::to_string(kMaxDepth) + " levels"};
     }
     switch (node.Type()) {
       case YAML::NodeType::Null:
@@ -278,7 +279,9 @@ std::optional<ParseError> utf8_error(std::string_view text) {
   }
   static constexpr char kHex[] = "0123456789ABCDEF";
   auto byte = static_cast<unsigned char>(text[*at]);
-  return ParseError{line, column, std::string("invalid UTF-8 (byte 0x") + kHex[byte >> 4] + kHex[byte & 15] + ")"};
+  return ParseError{
+      line, column,
+      std::string("invalid UTF-8 (byte 0x") + kHex[byte >> 4] + kHex[byte & 15] + ")"};
 }
 
 // yaml-cpp 0.7.0 can loop forever on some malformed streams (found by tests/fuzz yaml_fuzz:
@@ -297,10 +300,13 @@ class ProgressCheck final : public YAML::EventHandler {
   void OnDocumentEnd() override {}
   void OnNull(const YAML::Mark&, YAML::anchor_t) override {}
   void OnAlias(const YAML::Mark&, YAML::anchor_t) override {}
-  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t, const std::string&) override {}
-  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnScalar(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                const std::string&) override {}
+  void OnSequenceStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                       YAML::EmitterStyle::value) override {}
   void OnSequenceEnd() override {}
-  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t, YAML::EmitterStyle::value) override {}
+  void OnMapStart(const YAML::Mark&, const std::string&, YAML::anchor_t,
+                  YAML::EmitterStyle::value) override {}
   void OnMapEnd() override {}
 
  private:

@@ -35,7 +35,8 @@ TEST(K8sProtobuf, DecodesTheSecretKubectlSends) {
 
 TEST(K8sProtobuf, RejectsWhatItCannotRead) {
   std::string good = unhex(kKubectlSecret);
-  EXPECT_NE(decode_k8s_protobuf("{\"kind\":\"Secret\"}").error().message.find("magic"), std::string::npos);
+  EXPECT_NE(decode_k8s_protobuf("{\"kind\":\"Secret\"}").error().message.find("magic"),
+            std::string::npos);
   for (std::size_t cut : {5u, 10u, 30u, 60u}) {
     auto r = decode_k8s_protobuf(good.substr(0, cut));
     EXPECT_FALSE(r) << "truncated at " << cut;
@@ -45,7 +46,8 @@ TEST(K8sProtobuf, RejectsWhatItCannotRead) {
   pod[4 + 2 + 2 + 2 + 2] = 'P';
   auto r = decode_k8s_protobuf(pod);
   ASSERT_FALSE(r);
-  EXPECT_NE(r.error().message.find("Secret, ConfigMap and Namespace only"), std::string::npos) << r.error().message;
+  EXPECT_NE(r.error().message.find("Secret, ConfigMap and Namespace only"), std::string::npos)
+      << r.error().message;
 }
 
 namespace {
@@ -78,7 +80,8 @@ TEST(K8sProtobuf, DeeplyNestedMessagesAreDecodedWithoutRecursion) {
   for (auto it = headers.rbegin(); it != headers.rend(); ++it) nested += *it;
   nested += inner;
   std::string secret = field(1, field(1, "n") + nested) + field(2, field(1, "k") + field(2, "v"));
-  std::string body = std::string("k8s\0", 4) + field(1, field(1, "v1") + field(2, "Secret")) + field(2, secret);
+  std::string body =
+      std::string("k8s\0", 4) + field(1, field(1, "v1") + field(2, "Secret")) + field(2, secret);
   auto obj = decode_k8s_protobuf(body);
   ASSERT_TRUE(obj) << obj.error().message;
   EXPECT_EQ((*obj)["metadata"]["name"], "n");
@@ -88,14 +91,20 @@ TEST(K8sProtobuf, DeeplyNestedMessagesAreDecodedWithoutRecursion) {
 // Found by tests/fuzz k8s_protobuf_fuzz: a ConfigMap whose metadata.namespace is "d\xa2fault"
 // decoded into JSON that nlohmann's dump throws on.
 TEST(K8sProtobuf, StringsThatAreNotUtf8AreRefused) {
-  std::string cm = field(1, field(1, "n") + field(3, "d\xa2" "fault")) + field(2, field(1, "k") + field(2, "v"));
-  std::string body = std::string("k8s\0", 4) + field(1, field(1, "v1") + field(2, "ConfigMap")) + field(2, cm);
+  std::string cm = field(1, field(1, "n") + field(3,
+                                                  "d\xa2"
+                                                  "fault")) +
+                   field(2, field(1, "k") + field(2, "v"));
+  std::string body =
+      std::string("k8s\0", 4) + field(1, field(1, "v1") + field(2, "ConfigMap")) + field(2, cm);
   auto obj = decode_k8s_protobuf(body);
   ASSERT_FALSE(obj);
   EXPECT_TRUE(obj.error().invalid_utf8);
   EXPECT_EQ(obj.error().message, "ConfigMap protobuf message has a string that is not valid UTF-8");
-  std::string ok = field(1, field(1, "n") + field(3, "default")) + field(2, field(1, "k") + field(2, "caf\xc3\xa9"));
-  auto good = decode_k8s_protobuf(std::string("k8s\0", 4) + field(1, field(1, "v1") + field(2, "ConfigMap")) + field(2, ok));
+  std::string ok = field(1, field(1, "n") + field(3, "default")) +
+                   field(2, field(1, "k") + field(2, "caf\xc3\xa9"));
+  auto good = decode_k8s_protobuf(std::string("k8s\0", 4) +
+                                  field(1, field(1, "v1") + field(2, "ConfigMap")) + field(2, ok));
   ASSERT_TRUE(good) << good.error().message;
   EXPECT_EQ((*good)["data"]["k"], "caf\xc3\xa9");
 }

@@ -75,7 +75,8 @@ TEST(WatchStream, InitialStateIsEncodedOneChunkAtATime) {
   }
   EXPECT_GT(drains, 5);  // 200 x ~2.1 KB in 64 KiB chunks
   ASSERT_EQ(names.size(), 200u);
-  for (int i = 0; i < 200; ++i) EXPECT_EQ(names[static_cast<std::size_t>(i)], "cm-" + std::to_string(i));
+  for (int i = 0; i < 200; ++i)
+    EXPECT_EQ(names[static_cast<std::size_t>(i)], "cm-" + std::to_string(i));
   // The stream released its pointers as it went: only the test holds the objects now.
   for (const auto& p : snapshot) EXPECT_EQ(p.use_count(), 1);
 }
@@ -89,7 +90,7 @@ TEST(WatchStream, QueueIsBoundedInBytesAndAnOverflowFreesIt) {
   EXPECT_TRUE(ws.offer(event(2, 3'000)));
   EXPECT_TRUE(ws.offer(event(3, 3'000)));
   EXPECT_EQ(ws.queued_bytes(), 3u * 3'100);
-  EXPECT_EQ(first.object.use_count(), 2);  // the test and the queue
+  EXPECT_EQ(first.object.use_count(), 2);   // the test and the queue
   EXPECT_FALSE(ws.offer(event(4, 3'000)));  // 12,400 > 10,000: the watcher is dropped
   EXPECT_TRUE(ws.overflowed());
   EXPECT_EQ(ws.queued_bytes(), 0u);
@@ -122,12 +123,15 @@ TEST(WatchStream, OneEventLargerThanTheBoundStillReachesAWatcherThatKeepsUp) {
 
 // --- the store ---
 
-Expected<MutationResult, ApiError> put(ObjectStore& store, const std::string& name, std::size_t payload) {
+Expected<MutationResult, ApiError> put(ObjectStore& store, const std::string& name,
+                                       std::size_t payload) {
   std::promise<Expected<MutationResult, ApiError>> p;
   auto f = p.get_future();
   store.mutate(
       "/configmaps", "default", name,
-      [&](const json*) -> Expected<Decision, ApiError> { return Decision::write(object_named(name, payload)); },
+      [&](const json*) -> Expected<Decision, ApiError> {
+        return Decision::write(object_named(name, payload));
+      },
       [&p](Expected<MutationResult, ApiError> r) { p.set_value(std::move(r)); });
   return f.get();
 }

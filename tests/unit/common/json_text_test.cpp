@@ -11,7 +11,9 @@ namespace {
 using json = nlohmann::json;
 using testing::HasSubstr;
 
-std::string nested_arrays(std::size_t depth) { return std::string(depth, '[') + std::string(depth, ']'); }
+std::string nested_arrays(std::size_t depth) {
+  return std::string(depth, '[') + std::string(depth, ']');
+}
 
 json nested_tree(std::size_t depth) {
   json v = 1;
@@ -28,14 +30,16 @@ TEST(JsonText, Utf8Validity) {
       {"", std::nullopt},
       {"plain ascii", std::nullopt},
       {"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80", std::nullopt},  // é € 😀
-      {"ab\xFF" "cd", 2},                                            // never valid
-      {"\xC0\xAF", 0},                                              // overlong '/'
-      {"\xE0\x80\xAF", 0},                                          // overlong, 3 bytes
-      {"\xED\xA0\x80", 0},                                          // surrogate U+D800
-      {"\xF4\x90\x80\x80", 0},                                      // above U+10FFFF
-      {"ok\xC3", 2},                                                // truncated sequence
-      {"x\xE2\x82y", 1},                                            // bad continuation
-      {"\x80", 0},                                                  // lone continuation
+      {"ab\xFF"
+       "cd",
+       2},                      // never valid
+      {"\xC0\xAF", 0},          // overlong '/'
+      {"\xE0\x80\xAF", 0},      // overlong, 3 bytes
+      {"\xED\xA0\x80", 0},      // surrogate U+D800
+      {"\xF4\x90\x80\x80", 0},  // above U+10FFFF
+      {"ok\xC3", 2},            // truncated sequence
+      {"x\xE2\x82y", 1},        // bad continuation
+      {"\x80", 0},              // lone continuation
   };
   for (const auto& c : cases) {
     SCOPED_TRACE(testing::PrintToString(c.text));
@@ -46,17 +50,24 @@ TEST(JsonText, Utf8Validity) {
       EXPECT_EQ(fixed, c.text);
     }
   }
-  EXPECT_EQ(valid_utf8("ab\xFF" "cd"), "ab\xEF\xBF\xBD" "cd");
+  EXPECT_EQ(valid_utf8("ab\xFF"
+                       "cd"),
+            "ab\xEF\xBF\xBD"
+            "cd");
 }
 
 // The defect: nlohmann's default dump throws type_error.316 on invalid UTF-8, and the API
 // server dumped error messages that quote client bytes with it.
 TEST(JsonText, DumpReplacesInvalidUtf8InsteadOfThrowing) {
-  json status = {{"message", "servers \"ab\xFF" "cd\" not found"}};
+  json status = {{"message",
+                  "servers \"ab\xFF"
+                  "cd\" not found"}};
   EXPECT_THROW((void)status.dump(), json::type_error);
   std::string text;
   ASSERT_NO_THROW(text = dump(status));
-  EXPECT_EQ(text, "{\"message\":\"servers \\\"ab\xEF\xBF\xBD" "cd\\\" not found\"}");
+  EXPECT_EQ(text,
+            "{\"message\":\"servers \\\"ab\xEF\xBF\xBD"
+            "cd\\\" not found\"}");
   EXPECT_FALSE(invalid_utf8_at(text));
 }
 

@@ -541,7 +541,8 @@ TEST(PatchNesting, MergePatchAtTheLimitAppliesAndBeyondItIsRefused) {
 
   auto deep_patch = apply_merge_patch(json::object(), nested(100'000));
   ASSERT_FALSE(deep_patch.has_value());
-  EXPECT_EQ(deep_patch.error().message(), "patch: the patch is nested too deeply: exceeded max depth of 10000");
+  EXPECT_EQ(deep_patch.error().message(),
+            "patch: the patch is nested too deeply: exceeded max depth of 10000");
   auto deep_doc = apply_merge_patch(nested(limit + 1), json::object());
   ASSERT_FALSE(deep_doc.has_value());
   EXPECT_THAT(deep_doc.error().reason, HasSubstr("the document is nested too deeply"));
@@ -566,34 +567,40 @@ TEST(PatchNesting, JsonPatchNamesTheOperationThatWouldNestTooDeep) {
 
   // copy duplicates a subtree under a deeper path.
   json doc = {{"deep", nested(limit - 1)}, {"b", json::object()}};
-  auto copied = apply_json_patch(doc, json::array({{{"op", "copy"}, {"from", "/deep"}, {"path", "/b/c"}}}));
+  auto copied =
+      apply_json_patch(doc, json::array({{{"op", "copy"}, {"from", "/deep"}, {"path", "/b/c"}}}));
   ASSERT_FALSE(copied.has_value());
   EXPECT_EQ(copied.error().op, "copy");
 }
 
 TEST(PatchNesting, JsonPatchRefusesDeepDocumentsAndPaths) {
   const std::size_t limit = json_text::kMaxNestingDepth;
-  auto deep = apply_json_patch(nested(limit + 1), json::array({{{"op", "add"}, {"path", "/x"}, {"value", 1}}}));
+  auto deep = apply_json_patch(nested(limit + 1),
+                               json::array({{{"op", "add"}, {"path", "/x"}, {"value", 1}}}));
   ASSERT_FALSE(deep.has_value());
   EXPECT_THAT(deep.error().message(), HasSubstr("exceeded max depth of 10000"));
 
   std::string long_path;
   for (std::size_t i = 0; i <= limit; ++i) long_path += "/a";
-  auto path = apply_json_patch(json::object(), json::array({{{"op", "remove"}, {"path", long_path}}}));
+  auto path =
+      apply_json_patch(json::object(), json::array({{{"op", "remove"}, {"path", long_path}}}));
   ASSERT_FALSE(path.has_value());
   EXPECT_EQ(path.error().index, 0u);
-  EXPECT_THAT(path.error().reason, HasSubstr("invalid path: 10001 tokens: exceeded max depth of 10000"));
+  EXPECT_THAT(path.error().reason,
+              HasSubstr("invalid path: 10001 tokens: exceeded max depth of 10000"));
 }
 
 TEST(PatchNesting, StrategicPatchRefusesDeepDocuments) {
   const std::size_t limit = json_text::kMaxNestingDepth;
-  auto deep_patch = apply_strategic_patch(talos_stream(), std::vector<json>{{{"machine", nested(limit)}}});
+  auto deep_patch =
+      apply_strategic_patch(talos_stream(), std::vector<json>{{{"machine", nested(limit)}}});
   ASSERT_FALSE(deep_patch.has_value());
   EXPECT_EQ(deep_patch.error().document, 0u);
   EXPECT_THAT(deep_patch.error().message(), HasSubstr("exceeded max depth of 10000"));
 
-  auto deep_config = apply_strategic_patch(std::vector<json>{{{"version", "v1alpha1"}, {"machine", nested(limit)}}},
-                                           std::vector<json>{{{"cluster", {{"clusterName", "x"}}}}});
+  auto deep_config = apply_strategic_patch(
+      std::vector<json>{{{"version", "v1alpha1"}, {"machine", nested(limit)}}},
+      std::vector<json>{{{"cluster", {{"clusterName", "x"}}}}});
   ASSERT_FALSE(deep_config.has_value());
   EXPECT_THAT(deep_config.error().reason, HasSubstr("the config is nested too deeply"));
 

@@ -678,7 +678,9 @@ TEST(ParseErrors, StreamThatStopsTheParserMakingProgressIsAnError) {
 // go-yaml refuses bytes that are not UTF-8 (readerc.go); yaml-cpp would pass them into
 // strings that no JSON serialiser accepts.
 TEST(ParseErrors, InvalidUtf8IsAnErrorWithItsPosition) {
-  auto doc = parse("a: 1\nname: ab\xFF" "cd\n");
+  auto doc = parse(
+      "a: 1\nname: ab\xFF"
+      "cd\n");
   ASSERT_FALSE(doc.has_value());
   EXPECT_EQ(doc.error().line, 2u);
   EXPECT_EQ(doc.error().column, 9u);

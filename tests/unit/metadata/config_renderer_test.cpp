@@ -456,7 +456,8 @@ TEST(ConfigRenderer, DeeplyNestedPatchValuesAreRefusedNamingTheirSource) {
   for (std::size_t depth : {yaml::kMaxDepth, std::size_t{9'000}, std::size_t{20'000}}) {
     SCOPED_TRACE(depth);
     auto in = input();
-    in.server.config_patches = json::array({{{"op", "add"}, {"path", "/machine/deep"}, {"value", nested(depth)}}});
+    in.server.config_patches =
+        json::array({{{"op", "add"}, {"path", "/machine/deep"}, {"value", nested(depth)}}});
     auto err = render_error(in);
     EXPECT_EQ(err.source, ErrorSource::kServer);
     EXPECT_EQ(err.field, "configPatches");
@@ -464,7 +465,8 @@ TEST(ConfigRenderer, DeeplyNestedPatchValuesAreRefusedNamingTheirSource) {
   }
   // Well inside the limit it renders and reads back.
   auto in = input();
-  in.server.config_patches = json::array({{{"op", "add"}, {"path", "/machine/deep"}, {"value", nested(200)}}});
+  in.server.config_patches =
+      json::array({{{"op", "add"}, {"path", "/machine/deep"}, {"value", nested(200)}}});
   auto docs = render_docs(in);
   ASSERT_FALSE(docs.empty());
   EXPECT_EQ(docs[0]["machine"]["deep"], nested(200));

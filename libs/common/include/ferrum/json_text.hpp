@@ -35,7 +35,8 @@ std::string valid_utf8(std::string_view s);
 
 // The offset of the bracket that opens level max_depth + 1 of JSON text (strings skipped),
 // or nothing when the text is nested no deeper than max_depth. Does not validate the JSON.
-std::optional<std::size_t> too_deep_at(std::string_view text, std::size_t max_depth = kMaxNestingDepth);
+std::optional<std::size_t> too_deep_at(std::string_view text,
+                                       std::size_t max_depth = kMaxNestingDepth);
 
 // The nesting depth of a tree (a scalar is 0, `[]` and `{}` are 1), counted without
 // recursion; stops counting once it passes `limit`.
@@ -53,7 +54,8 @@ std::string depth_message(std::size_t max_depth = kMaxNestingDepth);
 
 // Parses client JSON: UTF-8 and nesting checked first, then nlohmann's parser. The error
 // says what is wrong and where (byte offset), in valid UTF-8.
-Expected<nlohmann::json, std::string> parse(std::string_view text, std::size_t max_depth = kMaxNestingDepth);
+Expected<nlohmann::json, std::string> parse(std::string_view text,
+                                            std::size_t max_depth = kMaxNestingDepth);
 
 // nlohmann::json::dump that replaces invalid UTF-8 with U+FFFD instead of throwing.
 std::string dump(const nlohmann::json& v, int indent = -1);
