@@ -36,11 +36,11 @@ struct Builder {
 
 // The header and the length it claims lie inside the `len` bytes received, and there is
 // room for the generic netlink header: libmnl walks attributes up to nlmsg_len without
-// looking at the buffer's size.
+// looking at the buffer's size. Compared unsigned: mnl_nlmsg_ok casts nlmsg_len to int, so
+// a length of 0x80000001 passed it as negative.
 bool whole_message(const nlmsghdr* nlh, std::size_t len) {
-  if (len < sizeof(nlmsghdr) || len > static_cast<std::size_t>(INT32_MAX)) return false;
-  return mnl_nlmsg_ok(nlh, static_cast<int>(len)) &&
-         nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(genlmsghdr);
+  if (len < sizeof(nlmsghdr)) return false;
+  return nlh->nlmsg_len >= MNL_NLMSG_HDRLEN + sizeof(genlmsghdr) && nlh->nlmsg_len <= len;
 }
 
 void put_genl_header(nlmsghdr* nlh, std::uint8_t cmd, std::uint8_t version) {

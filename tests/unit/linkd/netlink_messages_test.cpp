@@ -204,6 +204,11 @@ TEST(WgGetDevice, RefusesAMessageLongerThanTheBuffer) {
   ASSERT_FALSE(more);
   EXPECT_NE(more.error().find("short"), std::string::npos) << more.error();
   EXPECT_FALSE(parse_genl_family_id(buf.data(), received));
+  // Found by the fuzz tier after the first fix: libmnl's mnl_nlmsg_ok compares the length as
+  // int, so one above INT_MAX looked small.
+  nlh->nlmsg_len = 0x80000001u;
+  EXPECT_FALSE(parse_wg_device(buf.data(), received, st));
+  EXPECT_FALSE(parse_genl_family_id(buf.data(), received));
 }
 
 TEST(WgGetDevice, IgnoresAttributesTooShortForTheirType) {
