@@ -91,6 +91,12 @@ TEST(ReconcilerApp, ReconcilesAServerThroughItsWatchesAndStopsCleanly) {
                       {"kind", "MetalMachine"},
                       {"metadata", {{"name", "m1"}, {"namespace", "default"}}},
                       {"spec", Json::object()}});
+  // Informers of different kinds are not in step: the binding is put only once the
+  // reconciler has the MetalMachine in its cache (its finalizer says so), as happens when the
+  // MetalMachine controller itself creates the binding.
+  wait_for(api, kube::resource_of(model::kMetalMachine), "m1", [](const Json& o) {
+    return model::MetalMachine(o).has_finalizer(model::kMetalMachineFinalizer);
+  });
   auto binding = model::ServerBinding::make(kUuid);
   model::ObjectReference ref;
   ref.kind = "MetalMachine";
