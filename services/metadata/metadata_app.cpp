@@ -143,7 +143,12 @@ Expected<std::uint16_t, std::string> MetadataApp::start_http() {
                                          configdata_routes(*service_),
                                          runtime_.logger("metadata.http"));
   runtime_.admin().add_readiness_check("http", [this] { return http_->saturation(); });
-  return http_->start();
+  auto port = http_->start();
+  if (port) {
+    log_.info("configdata listening",
+              {{"listen", settings_.listen}, {"port", *port}, {"threads", settings_.threads}});
+  }
+  return port;
 }
 
 }  // namespace ferrum::metadata

@@ -263,10 +263,30 @@ class Converter {
 };
 
 // go-yaml (v2 for sigs.k8s.io/yaml, v3 for Talos) refuses input that is not UTF-8
-// (readerc.go: "invalid leading/trailing UTF-8 octet"); yaml-cpp passes such bytes through
-// into strings nothing downstream can serialise.
+// (readerc.go: "invalid leading/trailing UTF-8 octet") and control characters other than tab,
+// LF and CR, DEL and C1 controls other than NEL (readerc.go yaml_parser_update_buffer: "control
+// characters are not allowed"). yaml-cpp passes such bytes through into strings nothing
+// downstream can serialise, and NUL bytes make it guess UTF-16/32 and decode garbage (found by
+// tests/fuzz yaml_fuzz).
+std::optional<std::size_t> control_character_at(std::string_view text) {
+  for (std::size_t i = 0; i < text.size(); ++i) {
+    auto c = static_cast<unsigned char>(text[i]);
+    if ((c < 0x20 && c != '\t' && c != '\n' && c != '\r') || c == 0x7F) return i;
+    if (c == 0xC2 && i + 1 < text.size()) {
+      auto next = static_cast<unsigned char>(text[i + 1]);
+      if (next >= 0x80 && next <= 0x9F && next != 0x85) return i;
+    }
+  }
+  return std::nullopt;
+}
+
 std::optional<ParseError> utf8_error(std::string_view text) {
   auto at = json_text::invalid_utf8_at(text);
+  const char* what = "invalid UTF-8";
+  if (!at) {
+    at = control_character_at(text);
+    what = "control characters are not allowed";
+  }
   if (!at) return std::nullopt;
   std::size_t line = 1, column = 1;
   for (std::size_t i = 0; i < *at; ++i) {
@@ -279,9 +299,8 @@ std::optional<ParseError> utf8_error(std::string_view text) {
   }
   static constexpr char kHex[] = "0123456789ABCDEF";
   auto byte = static_cast<unsigned char>(text[*at]);
-  return ParseError{
-      line, column,
-      std::string("invalid UTF-8 (byte 0x") + kHex[byte >> 4] + kHex[byte & 15] + ")"};
+  return ParseError{line, column,
+                    std::string(what) + " (byte 0x" + kHex[byte >> 4] + kHex[byte & 15] + ")"};
 }
 
 // yaml-cpp 0.7.0 can loop forever on some malformed streams (found by tests/fuzz yaml_fuzz:

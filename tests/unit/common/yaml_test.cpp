@@ -689,5 +689,19 @@ TEST(ParseErrors, InvalidUtf8IsAnErrorWithItsPosition) {
   EXPECT_EQ(parse_ok("caf\xC3\xA9: ok\n"), json({{"caf\xC3\xA9", "ok"}}));
 }
 
+// go-yaml refuses control characters (readerc.go: "control characters are not allowed"); a NUL
+// made yaml-cpp guess UTF-32 and decode garbage that no longer emitted as UTF-8 (yaml_fuzz).
+TEST(ParseErrors, ControlCharactersAreAnErrorWithTheirPosition) {
+  auto doc = parse(std::string("=\0\0\0iVersion: v1\n", 17));
+  ASSERT_FALSE(doc.has_value());
+  EXPECT_EQ(doc.error().message(), "line 1, column 2: control characters are not allowed (byte 0x00)");
+  EXPECT_FALSE(parse("a: b\x01c\n").has_value());
+  EXPECT_FALSE(parse("a: b\x7F\n").has_value());
+  EXPECT_FALSE(parse("a: b\xC2\x80\n").has_value());  // C1
+  // Tab and CR LF are allowed; escaped controls in double quotes are not raw bytes.
+  EXPECT_EQ(parse_ok("a: x\ty\r\nc: \"x\\0y\"\n"),
+            json({{"a", "x\ty"}, {"c", std::string("x\0y", 3)}}));
+}
+
 }  // namespace
 }  // namespace ferrum::yaml
