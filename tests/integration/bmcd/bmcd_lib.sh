@@ -3,7 +3,7 @@
 # start_bmcd [extra flags...]: starts ferrum-bmcd against $KUBECONFIG on free loopback ports;
 # sets BMCD_PID, BMCD_ADDR (gRPC host:port), BMCD_ADMIN (admin host:port), BMCD_LOG.
 start_bmcd() {
-  BMCD_LOG=$TMP/bmcd.log
+  BMCD_LOG=${BMCD_LOG_FILE:-$TMP/bmcd.log}
   start_daemon ferrum-bmcd "$BMCD_LOG" "admin server listening" "$FERRUM_BIN/ferrum-bmcd" \
     --listen 127.0.0.1:0 --admin-listen 127.0.0.1:0 --kubeconfig "$KUBECONFIG" "$@"
   BMCD_PID=$DAEMON_PID
