@@ -190,6 +190,30 @@ ParseError to_parse_error(const YAML::Mark& mark, std::string reason) {
   return e;
 }
 
+// yaml-cpp 0.7.0 decodes the double-quoted escapes \N (U+0085) and \_ (U+00A0) into the
+// single bytes 0x85 and 0xA0 (exp.cpp, Escape) instead of their UTF-8 encodings. The input was
+// checked to be UTF-8, so a lone such byte in a scalar can only come from there (found by
+// tests/fuzz yaml_fuzz: the emitted text no longer parsed).
+std::string utf8_scalar(const std::string& text) {
+  if (!json_text::invalid_utf8_at(text)) return text;
+  std::string out;
+  out.reserve(text.size() + 4);
+  std::string_view rest = text;
+  while (auto at = json_text::invalid_utf8_at(rest)) {
+    out.append(rest.substr(0, *at));
+    auto byte = static_cast<unsigned char>(rest[*at]);
+    if (byte == 0x85 || byte == 0xA0) {
+      out += '\xC2';
+      out += static_cast<char>(byte);
+    } else {
+      out += "\xEF\xBF\xBD";  // U+FFFD: not reachable from UTF-8 input, never bad bytes
+    }
+    rest.remove_prefix(*at + 1);
+  }
+  out.append(rest);
+  return out;
+}
+
 class Converter {
  public:
   json convert(const YAML::Node& node, std::size_t depth) {
@@ -219,7 +243,7 @@ class Converter {
           if (!key.IsScalar() && !key.IsNull()) {
             throw ConversionError{key.Mark(), "mapping key must be a scalar"};
           }
-          const std::string name = key.IsNull() ? "null" : key.Scalar();
+          const std::string name = key.IsNull() ? "null" : utf8_scalar(key.Scalar());
           if (out.contains(name)) {
             throw ConversionError{key.Mark(), "duplicate key \"" + name + "\""};
           }
@@ -236,7 +260,7 @@ class Converter {
  private:
   static json scalar(const YAML::Node& node) {
     const std::string& tag = node.Tag();
-    const std::string& text = node.Scalar();
+    const std::string text = utf8_scalar(node.Scalar());
     if (tag == "?") return resolve_plain(text);
     if (tag == kTagInt) {
       if (auto i = resolve_int(text)) return *i;

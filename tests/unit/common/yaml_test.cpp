@@ -691,6 +691,12 @@ TEST(ParseErrors, InvalidUtf8IsAnErrorWithItsPosition) {
 
 // go-yaml refuses control characters (readerc.go: "control characters are not allowed"); a NUL
 // made yaml-cpp guess UTF-32 and decode garbage that no longer emitted as UTF-8 (yaml_fuzz).
+// yaml-cpp decodes \N and \_ into lone bytes; they come out as U+0085 and U+00A0 (yaml_fuzz).
+TEST(Parse, NelAndNbspEscapesAreUtf8) {
+  EXPECT_EQ(parse_ok("a: \"x\\Ny\\_z\"\n\"k\\N\": v\n"),
+            json({{"a", "x\xC2\x85y\xC2\xA0z"}, {"k\xC2\x85", "v"}}));
+}
+
 TEST(ParseErrors, ControlCharactersAreAnErrorWithTheirPosition) {
   auto doc = parse(std::string("=\0\0\0iVersion: v1\n", 17));
   ASSERT_FALSE(doc.has_value());
